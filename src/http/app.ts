@@ -1,0 +1,167 @@
+// The Fastify application: security headers, rate limits, cookies, authentication, the error
+// catalogue, OpenAPI, the API routes, health checks and the built web front end.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import cookie from "@fastify/cookie";
+import helmet from "@fastify/helmet";
+import rateLimit from "@fastify/rate-limit";
+import fastifyStatic from "@fastify/static";
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import Fastify, { type FastifyInstance } from "fastify";
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
+import { auditRoutes } from "../modules/audit/routes.ts";
+import type { Deps } from "../modules/deps.ts";
+import { identityRoutes } from "../modules/identity/routes.ts";
+import { randomUUID } from "node:crypto";
+import { registerAuth } from "./plugins/auth.ts";
+import { registerErrorHandling } from "./plugins/errors.ts";
+import { problem, sendProblem } from "./problem.ts";
+import { systemRoutes } from "./system.ts";
+
+export interface AppOptions {
+  deps: Deps;
+  /** Readiness: is the database reachable, is the queue? */
+  ready: () => Promise<{ database: boolean; queue: boolean }>;
+  setupCode: () => string | undefined;
+  /** The built front end (dist/web); the API works without it. */
+  webDir?: string | undefined;
+  /** Per-IP requests a minute on login, MFA and setup. */
+  loginRateLimit?: number;
+  logger?: boolean | object;
+}
+
+export interface RouteInfo {
+  method: string;
+  url: string;
+  public: boolean;
+}
+
+declare module "fastify" {
+  interface FastifyInstance {
+    /** Every route with whether it is public: checked by the authorization tests. */
+    routeTable: RouteInfo[];
+  }
+}
+
+export const CSP_DIRECTIVES = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", "data:"],
+  fontSrc: ["'self'"],
+  connectSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  baseUri: ["'self'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+  upgradeInsecureRequests: null,
+};
+
+export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const { deps } = opts;
+  const app = Fastify({
+    logger: opts.logger ?? {
+      level: deps.config.logLevel,
+      redact: ["req.headers.authorization", "req.headers.cookie", 'res.headers["set-cookie"]'],
+    },
+    bodyLimit: deps.config.bodyLimitBytes,
+    trustProxy: deps.config.trustProxy,
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    routerOptions: { maxParamLength: 200 },
+  });
+  const routeTable: RouteInfo[] = [];
+  app.decorate("routeTable", routeTable);
+  app.addHook("onRoute", (r) => {
+    for (const method of Array.isArray(r.method) ? r.method : [r.method]) {
+      if (method !== "HEAD") routeTable.push({ method, url: r.url, public: r.config?.auth === "public" });
+    }
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerErrorHandling(app);
+
+  app.addHook("onSend", async (req, reply) => {
+    reply.header("x-request-id", req.id);
+    if (req.url.startsWith("/api/")) reply.header("cache-control", "no-store");
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: { useDefaults: false, directives: CSP_DIRECTIVES },
+    crossOriginEmbedderPolicy: false,
+    strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: true },
+    referrerPolicy: { policy: "no-referrer" },
+  });
+  await app.register(rateLimit, {
+    global: true,
+    max: deps.config.rateLimit.max,
+    timeWindow: deps.config.rateLimit.windowSeconds * 1000,
+    errorResponseBuilder: (_req, ctx) => {
+      const err = Object.assign(new Error("rate limited"), { statusCode: 429, retryAfter: ctx.after });
+      return err;
+    },
+  });
+  await app.register(cookie);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "Vangrail API",
+        version: "1",
+        description:
+          "REST API of Vangrail. People authenticate with a session cookie (and send `x-csrf-token` on " +
+          "unsafe methods); machines with `Authorization: Bearer <token>`. Errors are RFC 9457 problem documents.",
+      },
+      components: {
+        securitySchemes: {
+          session: { type: "apiKey", in: "cookie", name: "__Host-vangrail" },
+          token: { type: "http", scheme: "bearer" },
+        },
+      },
+      security: [{ session: [] }, { token: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, {
+    routePrefix: "/api/docs",
+    staticCSP: true,
+    uiConfig: { docExpansion: "list", deepLinking: false },
+  });
+
+  registerAuth(app, deps);
+
+  app.get("/api/openapi.json", { config: { auth: "public" }, schema: { hide: true } }, async () => app.swagger());
+  systemRoutes(app, opts.ready);
+  identityRoutes(app, deps, { setupCode: opts.setupCode, loginRateLimit: opts.loginRateLimit ?? 10 });
+  auditRoutes(app, deps);
+
+  const webDir = opts.webDir;
+  const hasWeb = webDir !== undefined && existsSync(join(webDir, "index.html"));
+  if (hasWeb) {
+    await app.register(fastifyStatic, {
+      root: webDir,
+      wildcard: false,
+      index: false,
+      setHeaders: (reply, path) => {
+        // Vite names assets by content hash: they never change under the same name.
+        if (path.startsWith(join(webDir, "assets"))) reply.header("cache-control", "public, max-age=31536000, immutable");
+      },
+    });
+    app.get("/assets/*", { config: { auth: "public" } }, (req, reply) =>
+      reply.sendFile(`assets/${(req.params as { "*": string })["*"]}`),
+    );
+  }
+
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split("?")[0] ?? "/";
+    // Every non-API path is a page of the single-page app.
+    if (hasWeb && (req.method === "GET" || req.method === "HEAD") && !path.startsWith("/api/") && !/\.\w+$/.test(path)) {
+      return reply.header("cache-control", "no-cache").sendFile("index.html");
+    }
+    return sendProblem(reply, problem("not_found", { instance: `urn:request:${req.id}` }));
+  });
+
+  return app;
+}

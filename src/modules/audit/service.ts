@@ -1,0 +1,91 @@
+// The audit log: every state change writes an event in the same transaction as the change;
+// `verify` walks the chain and names the first event that does not hold.
+import type { Clock } from "../../platform/clock.ts";
+import type { Executor, Tx } from "../../platform/db.ts";
+import { eventHash, GENESIS_HASH } from "./chain.ts";
+import * as store from "./store.ts";
+
+export type { AuditEvent } from "./store.ts";
+
+/** Who did something. `public` is an anonymous person (a reporter); `system` is Vangrail itself. */
+export interface Actor {
+  type: "user" | "token" | "system" | "public";
+  id: string | null;
+  organisationId: string | null;
+}
+
+export const systemActor: Actor = { type: "system", id: null, organisationId: null };
+
+export interface AuditEntry {
+  action: string;
+  subject?: { type: string; id: string };
+  reason?: string;
+  data?: Record<string, unknown>;
+  /** Defaults to the actor's organisation. */
+  organisationId?: string | null;
+}
+
+/** Appends one event; `tx` must be the transaction of the change it records. */
+export function record(tx: Tx, clock: Clock, actor: Actor, entry: AuditEntry): Promise<store.AuditEvent> {
+  return store.append(tx, {
+    occurredAt: clock.now().toISOString(),
+    actorType: actor.type,
+    actorId: actor.id,
+    organisationId: entry.organisationId === undefined ? actor.organisationId : entry.organisationId,
+    action: entry.action,
+    subjectType: entry.subject?.type ?? null,
+    subjectId: entry.subject?.id ?? null,
+    reason: entry.reason ?? null,
+    data: entry.data ?? {},
+  });
+}
+
+export interface Broken {
+  seq: number;
+  id: string;
+  reason: "hash_mismatch" | "prev_hash_mismatch" | "sequence_gap";
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  checked: number;
+  headHash: string;
+  firstBroken?: Broken;
+}
+
+/** Walks the whole chain from the first event and stops at the first that does not hold. */
+export async function verify(db: Executor, pageSize = 2000): Promise<VerifyResult> {
+  let prev = GENESIS_HASH;
+  let expectedSeq = 1;
+  let checked = 0;
+  for (;;) {
+    const events = await store.page(db, expectedSeq - 1, pageSize);
+    if (events.length === 0) return { ok: true, checked, headHash: prev };
+    for (const e of events) {
+      const { hash, ...fields } = e;
+      let reason: Broken["reason"] | undefined;
+      if (e.seq !== expectedSeq) reason = "sequence_gap";
+      else if (e.prevHash !== prev) reason = "prev_hash_mismatch";
+      else if (eventHash(fields) !== hash) reason = "hash_mismatch";
+      if (reason) return { ok: false, checked, headHash: prev, firstBroken: { seq: e.seq, id: e.id, reason } };
+      prev = hash;
+      expectedSeq = e.seq + 1;
+      checked++;
+    }
+  }
+}
+
+/** Events of one organisation, newest first. Authorization is the caller's (see routes). */
+export function listForOrganisation(
+  db: Executor,
+  organisationId: string,
+  opts: { limit: number; beforeSeq?: number; subject?: { type: string; id: string } },
+): Promise<store.AuditEvent[]> {
+  return store.list(db, {
+    organisationId,
+    limit: opts.limit,
+    beforeSeq: opts.beforeSeq,
+    subjectType: opts.subject?.type,
+    subjectId: opts.subject?.id,
+  });
+}

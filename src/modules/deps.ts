@@ -1,0 +1,17 @@
+// The dependencies every service receives explicitly. Tests pass real ones (a real database,
+// a manual clock); nothing in a service reaches for a global.
+import type { Logger } from "pino";
+import type { Clock } from "../platform/clock.ts";
+import type { Config } from "../platform/config.ts";
+import type { Db } from "../platform/db.ts";
+import type { Queue } from "../platform/queue.ts";
+
+export interface Deps {
+  db: Db;
+  clock: Clock;
+  config: Config;
+  logger: Logger;
+  /** 32-byte key sealing secrets at rest. */
+  masterKey: Buffer;
+  queue: Queue | undefined;
+}

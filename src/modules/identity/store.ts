@@ -1,0 +1,344 @@
+// SQL of identity: organisations, users, sessions and API tokens. Returns domain types.
+import type { Executor } from "../../platform/db.ts";
+import type { OrganisationKind, Role } from "./roles.ts";
+
+export interface Organisation {
+  id: string;
+  name: string;
+  kind: OrganisationKind;
+  createdAt: Date;
+}
+
+export interface User {
+  id: string;
+  organisationId: string;
+  email: string;
+  displayName: string;
+  role: Role;
+  passwordHash: string;
+  mfaSecret: string | null;
+  mfaEnabled: boolean;
+  mfaLastStep: number | null;
+  failedLogins: number;
+  lockedUntil: Date | null;
+  disabledAt: Date | null;
+  createdAt: Date;
+}
+
+export interface Session {
+  id: string;
+  userId: string;
+  csrfToken: string;
+  mfaPassed: boolean;
+  createdAt: Date;
+  lastSeenAt: Date;
+  expiresAt: Date;
+}
+
+export interface ApiToken {
+  id: string;
+  organisationId: string;
+  name: string;
+  prefix: string;
+  scopes: string[];
+  createdBy: string | null;
+  createdAt: Date;
+  expiresAt: Date | null;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+const orgCols = ["id", "name", "kind", "created_at"] as const;
+const toOrg = (r: { id: string; name: string; kind: OrganisationKind; created_at: Date }): Organisation => ({
+  id: r.id,
+  name: r.name,
+  kind: r.kind,
+  createdAt: r.created_at,
+});
+
+export async function insertOrganisation(db: Executor, o: { name: string; kind: OrganisationKind }) {
+  return toOrg(await db.insertInto("organisations").values(o).returning(orgCols).executeTakeFirstOrThrow());
+}
+
+export async function findOrganisation(db: Executor, id: string): Promise<Organisation | undefined> {
+  const r = await db.selectFrom("organisations").select(orgCols).where("id", "=", id).executeTakeFirst();
+  return r && toOrg(r);
+}
+
+export async function countUsers(db: Executor): Promise<number> {
+  const r = await db
+    .selectFrom("users")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+const userCols = [
+  "id",
+  "organisation_id",
+  "email",
+  "display_name",
+  "role",
+  "password_hash",
+  "mfa_secret",
+  "mfa_enabled",
+  "mfa_last_step",
+  "failed_logins",
+  "locked_until",
+  "disabled_at",
+  "created_at",
+] as const;
+
+type UserRow = {
+  id: string;
+  organisation_id: string;
+  email: string;
+  display_name: string;
+  role: Role;
+  password_hash: string;
+  mfa_secret: string | null;
+  mfa_enabled: boolean;
+  mfa_last_step: number | null;
+  failed_logins: number;
+  locked_until: Date | null;
+  disabled_at: Date | null;
+  created_at: Date;
+};
+
+const toUser = (r: UserRow): User => ({
+  id: r.id,
+  organisationId: r.organisation_id,
+  email: r.email,
+  displayName: r.display_name,
+  role: r.role,
+  passwordHash: r.password_hash,
+  mfaSecret: r.mfa_secret,
+  mfaEnabled: r.mfa_enabled,
+  mfaLastStep: r.mfa_last_step === null ? null : Number(r.mfa_last_step),
+  failedLogins: r.failed_logins,
+  lockedUntil: r.locked_until,
+  disabledAt: r.disabled_at,
+  createdAt: r.created_at,
+});
+
+export async function insertUser(
+  db: Executor,
+  u: { organisationId: string; email: string; displayName: string; role: Role; passwordHash: string; now: Date },
+): Promise<User> {
+  const r = await db
+    .insertInto("users")
+    .values({
+      organisation_id: u.organisationId,
+      email: u.email,
+      display_name: u.displayName,
+      role: u.role,
+      password_hash: u.passwordHash,
+      created_at: u.now,
+      updated_at: u.now,
+    })
+    .returning(userCols)
+    .executeTakeFirstOrThrow();
+  return toUser(r);
+}
+
+export async function findUserByEmail(db: Executor, email: string): Promise<User | undefined> {
+  const r = await db.selectFrom("users").select(userCols).where("email", "=", email).executeTakeFirst();
+  return r && toUser(r);
+}
+
+export async function findUser(db: Executor, id: string, forUpdate = false): Promise<User | undefined> {
+  let q = db.selectFrom("users").select(userCols).where("id", "=", id);
+  if (forUpdate) q = q.forUpdate();
+  const r = await q.executeTakeFirst();
+  return r && toUser(r);
+}
+
+export async function listUsers(db: Executor, organisationId: string): Promise<User[]> {
+  const rows = await db
+    .selectFrom("users")
+    .select(userCols)
+    .where("organisation_id", "=", organisationId)
+    .orderBy("display_name")
+    .execute();
+  return rows.map(toUser);
+}
+
+export async function updateUser(
+  db: Executor,
+  id: string,
+  patch: Partial<{
+    passwordHash: string;
+    mfaSecret: string | null;
+    mfaEnabled: boolean;
+    mfaLastStep: number | null;
+    failedLogins: number;
+    lockedUntil: Date | null;
+    disabledAt: Date | null;
+  }>,
+  now: Date,
+): Promise<void> {
+  await db
+    .updateTable("users")
+    .set({
+      ...(patch.passwordHash !== undefined && { password_hash: patch.passwordHash }),
+      ...(patch.mfaSecret !== undefined && { mfa_secret: patch.mfaSecret }),
+      ...(patch.mfaEnabled !== undefined && { mfa_enabled: patch.mfaEnabled }),
+      ...(patch.mfaLastStep !== undefined && { mfa_last_step: patch.mfaLastStep }),
+      ...(patch.failedLogins !== undefined && { failed_logins: patch.failedLogins }),
+      ...(patch.lockedUntil !== undefined && { locked_until: patch.lockedUntil }),
+      ...(patch.disabledAt !== undefined && { disabled_at: patch.disabledAt }),
+      updated_at: now,
+    })
+    .where("id", "=", id)
+    .execute();
+}
+
+const sessionCols = ["id", "user_id", "csrf_token", "mfa_passed", "created_at", "last_seen_at", "expires_at"] as const;
+
+export async function insertSession(
+  db: Executor,
+  s: Session & { ip: string | null; userAgent: string | null },
+): Promise<void> {
+  await db
+    .insertInto("sessions")
+    .values({
+      id: s.id,
+      user_id: s.userId,
+      csrf_token: s.csrfToken,
+      mfa_passed: s.mfaPassed,
+      created_at: s.createdAt,
+      last_seen_at: s.lastSeenAt,
+      expires_at: s.expiresAt,
+      ip: s.ip,
+      user_agent: s.userAgent,
+    })
+    .execute();
+}
+
+export async function findSession(db: Executor, id: string): Promise<Session | undefined> {
+  const r = await db.selectFrom("sessions").select(sessionCols).where("id", "=", id).executeTakeFirst();
+  return (
+    r && {
+      id: r.id,
+      userId: r.user_id,
+      csrfToken: r.csrf_token,
+      mfaPassed: r.mfa_passed,
+      createdAt: r.created_at,
+      lastSeenAt: r.last_seen_at,
+      expiresAt: r.expires_at,
+    }
+  );
+}
+
+export async function touchSession(db: Executor, id: string, at: Date): Promise<void> {
+  await db.updateTable("sessions").set({ last_seen_at: at }).where("id", "=", id).execute();
+}
+
+export async function deleteSession(db: Executor, id: string): Promise<void> {
+  await db.deleteFrom("sessions").where("id", "=", id).execute();
+}
+
+export async function deleteSessionsOfUser(db: Executor, userId: string): Promise<void> {
+  await db.deleteFrom("sessions").where("user_id", "=", userId).execute();
+}
+
+export async function deleteExpiredSessions(db: Executor, now: Date, idleBefore: Date): Promise<number> {
+  const r = await db
+    .deleteFrom("sessions")
+    .where((eb) => eb.or([eb("expires_at", "<=", now), eb("last_seen_at", "<", idleBefore)]))
+    .executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
+
+const tokenCols = [
+  "id",
+  "organisation_id",
+  "name",
+  "prefix",
+  "scopes",
+  "created_by",
+  "created_at",
+  "expires_at",
+  "last_used_at",
+  "revoked_at",
+] as const;
+
+type TokenRow = {
+  id: string;
+  organisation_id: string;
+  name: string;
+  prefix: string;
+  scopes: string[];
+  created_by: string | null;
+  created_at: Date;
+  expires_at: Date | null;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+};
+
+const toToken = (r: TokenRow): ApiToken => ({
+  id: r.id,
+  organisationId: r.organisation_id,
+  name: r.name,
+  prefix: r.prefix,
+  scopes: r.scopes,
+  createdBy: r.created_by,
+  createdAt: r.created_at,
+  expiresAt: r.expires_at,
+  lastUsedAt: r.last_used_at,
+  revokedAt: r.revoked_at,
+});
+
+export async function insertToken(
+  db: Executor,
+  t: Omit<ApiToken, "id" | "lastUsedAt" | "revokedAt"> & { tokenHash: string },
+): Promise<ApiToken> {
+  const r = await db
+    .insertInto("api_tokens")
+    .values({
+      organisation_id: t.organisationId,
+      name: t.name,
+      token_hash: t.tokenHash,
+      prefix: t.prefix,
+      scopes: t.scopes,
+      created_by: t.createdBy,
+      created_at: t.createdAt,
+      expires_at: t.expiresAt,
+    })
+    .returning(tokenCols)
+    .executeTakeFirstOrThrow();
+  return toToken(r);
+}
+
+export async function findTokenByHash(db: Executor, hash: string): Promise<ApiToken | undefined> {
+  const r = await db.selectFrom("api_tokens").select(tokenCols).where("token_hash", "=", hash).executeTakeFirst();
+  return r && toToken(r);
+}
+
+export async function findToken(db: Executor, organisationId: string, id: string): Promise<ApiToken | undefined> {
+  const r = await db
+    .selectFrom("api_tokens")
+    .select(tokenCols)
+    .where("id", "=", id)
+    .where("organisation_id", "=", organisationId)
+    .executeTakeFirst();
+  return r && toToken(r);
+}
+
+export async function listTokens(db: Executor, organisationId: string): Promise<ApiToken[]> {
+  const rows = await db
+    .selectFrom("api_tokens")
+    .select(tokenCols)
+    .where("organisation_id", "=", organisationId)
+    .orderBy("created_at", "desc")
+    .execute();
+  return rows.map(toToken);
+}
+
+export async function revokeToken(db: Executor, id: string, at: Date): Promise<void> {
+  await db.updateTable("api_tokens").set({ revoked_at: at }).where("id", "=", id).execute();
+}
+
+export async function touchToken(db: Executor, id: string, at: Date): Promise<void> {
+  await db.updateTable("api_tokens").set({ last_used_at: at }).where("id", "=", id).execute();
+}

@@ -1,0 +1,111 @@
+// Typed configuration from the environment (and an optional .env file). Every problem is
+// collected and reported at once, so an operator fixes them in one round, not one per start.
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { parseEnv } from "node:util";
+import { z } from "zod";
+
+const bool = z
+  .enum(["true", "false", "1", "0", "yes", "no"])
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  PORT: int(0, 65535).default(8080),
+  PUBLIC_URL: z.url().optional(),
+  VANGRAIL_DATA_DIR: z.string().min(1).default("./data"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+    .optional(),
+  DATABASE_POOL_MAX: int(1, 200).default(10),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  VANGRAIL_MASTER_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, "base64").length === 32, "must be 32 random bytes, base64-encoded")
+    .optional(),
+  VANGRAIL_SETUP_CODE: z.string().min(12).max(128).optional(),
+  SESSION_IDLE_MINUTES: int(1, 24 * 60).default(60),
+  SESSION_MAX_HOURS: int(1, 24 * 30).default(12),
+  LOGIN_MAX_FAILURES: int(1, 100).default(5),
+  LOGIN_LOCKOUT_MINUTES: int(1, 24 * 60).default(15),
+  RATE_LIMIT_MAX: int(1, 1_000_000).default(300),
+  RATE_LIMIT_WINDOW_SECONDS: int(1, 3600).default(60),
+  BODY_LIMIT_BYTES: int(1024, 100 * 1024 * 1024).default(1024 * 1024),
+  TRUST_PROXY: bool.default(false),
+  WORKERS_IN_SERVE: bool.default(true),
+});
+
+type Env = z.infer<typeof schema>;
+
+export interface Config {
+  env: Env["NODE_ENV"];
+  host: string;
+  port: number;
+  publicUrl: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  databasePoolMax: number;
+  logLevel: Env["LOG_LEVEL"];
+  masterKey: Buffer | undefined;
+  setupCode: string | undefined;
+  session: { idleMinutes: number; maxHours: number };
+  login: { maxFailures: number; lockoutMinutes: number };
+  rateLimit: { max: number; windowSeconds: number };
+  bodyLimitBytes: number;
+  trustProxy: boolean;
+  workersInServe: boolean;
+}
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`Configuration is not valid:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+    this.problems = problems;
+  }
+}
+
+/** Reads `.env` from `dir` when present; the real environment wins over it. */
+export function readDotEnv(dir: string = process.cwd()): Record<string, string> {
+  const file = resolve(dir, ".env");
+  if (!existsSync(file)) return {};
+  return parseEnv(readFileSync(file, "utf8")) as Record<string, string>;
+}
+
+/** Builds the configuration; throws ConfigError listing every problem. */
+export function loadConfig(env: Record<string, string | undefined> = { ...readDotEnv(), ...process.env }): Config {
+  const input: Record<string, string> = {};
+  for (const key of Object.keys(schema.shape)) {
+    const v = env[key];
+    if (v !== undefined && v !== "") input[key] = v;
+  }
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
+  }
+  const e = parsed.data;
+  return {
+    env: e.NODE_ENV,
+    host: e.HOST,
+    port: e.PORT,
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ""),
+    dataDir: resolve(e.VANGRAIL_DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    databasePoolMax: e.DATABASE_POOL_MAX,
+    logLevel: e.LOG_LEVEL,
+    masterKey: e.VANGRAIL_MASTER_KEY ? Buffer.from(e.VANGRAIL_MASTER_KEY, "base64") : undefined,
+    setupCode: e.VANGRAIL_SETUP_CODE,
+    session: { idleMinutes: e.SESSION_IDLE_MINUTES, maxHours: e.SESSION_MAX_HOURS },
+    login: { maxFailures: e.LOGIN_MAX_FAILURES, lockoutMinutes: e.LOGIN_LOCKOUT_MINUTES },
+    rateLimit: { max: e.RATE_LIMIT_MAX, windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS },
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    trustProxy: e.TRUST_PROXY,
+    workersInServe: e.WORKERS_IN_SERVE,
+  };
+}
+
+/** The names of every variable, for docs and the .env.example test. */
+export const configVariables = Object.keys(schema.shape);

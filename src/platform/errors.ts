@@ -1,0 +1,67 @@
+// The one error catalogue. Services throw AppError with a stable code; only the HTTP edge
+// turns it into an RFC 9457 problem document, and the CLI into a message and exit code.
+
+export interface ErrorSpec {
+  readonly status: number;
+  readonly title: string;
+}
+
+export const errorCatalogue = {
+  bad_request: { status: 400, title: "The request is not valid." },
+  validation_failed: { status: 400, title: "Some fields are missing or not valid; see `errors`." },
+  malformed_json: { status: 400, title: "The request body is not valid JSON." },
+  unsupported_media_type: { status: 415, title: "Send the body as application/json." },
+  payload_too_large: { status: 413, title: "The request body is larger than this endpoint accepts." },
+  unauthenticated: { status: 401, title: "Log in or send a valid API token." },
+  invalid_credentials: { status: 401, title: "The e-mail address or password is not correct." },
+  mfa_required: { status: 401, title: "Finish logging in with your authentication code." },
+  mfa_enrolment_required: { status: 403, title: "Set up two-factor authentication before you continue." },
+  invalid_mfa_code: { status: 401, title: "The authentication code is not correct or was already used." },
+  mfa_already_enabled: { status: 409, title: "Two-factor authentication is already set up." },
+  csrf_failed: { status: 403, title: "The request lacks a valid CSRF token; reload the page and try again." },
+  forbidden: { status: 403, title: "Your role does not allow this." },
+  insufficient_scope: { status: 403, title: "This API token does not have the scope this endpoint needs." },
+  not_found: { status: 404, title: "Not found." },
+  conflict: { status: 409, title: "This conflicts with the current state." },
+  email_taken: { status: 409, title: "A user with this e-mail address already exists." },
+  setup_done: { status: 409, title: "Vangrail is already set up; log in instead." },
+  invalid_setup_code: { status: 403, title: "The setup code is not correct; it is printed in the server log." },
+  weak_password: { status: 400, title: "Choose a longer password (at least 12 characters)." },
+  too_many_attempts: { status: 429, title: "Too many attempts; wait a few minutes and try again." },
+  rate_limited: { status: 429, title: "Too many requests; slow down and try again shortly." },
+  service_unavailable: { status: 503, title: "A dependency is not reachable; try again shortly." },
+  internal: { status: 500, title: "Something went wrong on our side; it has been logged." },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof errorCatalogue;
+
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly detail: string | undefined;
+  readonly errors: FieldError[] | undefined;
+  readonly headers: Record<string, string> | undefined;
+
+  constructor(
+    code: ErrorCode,
+    opts: { detail?: string; errors?: FieldError[]; headers?: Record<string, string>; cause?: unknown } = {},
+  ) {
+    super(opts.detail ?? errorCatalogue[code].title, { cause: opts.cause });
+    this.name = "AppError";
+    this.code = code;
+    this.status = errorCatalogue[code].status;
+    this.detail = opts.detail;
+    this.errors = opts.errors;
+    this.headers = opts.headers;
+  }
+}
+
+export const isAppError = (e: unknown): e is AppError => e instanceof AppError;
+
+/** The stable `type` URI of a problem document: documented in docs/API.md. */
+export const problemType = (code: ErrorCode): string => `https://vangrail.org/problems/${code.replaceAll("_", "-")}`;

@@ -1,0 +1,203 @@
+// Background jobs on pg-boss, in the same database. Jobs are declared with a zod payload
+// schema; every declared job must have a handler when workers start, or start-up fails.
+// A job sent with `tx` is written in that transaction: if it rolls back, the job never exists.
+import { CompiledQuery } from "kysely";
+import { PgBoss } from "pg-boss";
+import type { Logger } from "pino";
+import type { z } from "zod";
+import { type DatabaseHandle, type PoolLike, type Tx, withConnection } from "./db.ts";
+
+export interface JobSpec<S extends z.ZodType> {
+  readonly name: string;
+  readonly schema: S;
+  /** Attempts after the first; jobs are idempotent, so retrying is always safe. */
+  readonly retryLimit?: number;
+  readonly retryDelaySeconds?: number;
+  readonly expireInSeconds?: number;
+  /** A cron expression (UTC): the job is scheduled with an empty payload. */
+  readonly cron?: string;
+}
+
+export type JobPayload<J> = J extends JobSpec<infer S> ? z.output<S> : never;
+
+/** What a handler may return instead of throwing: expected skips are results. */
+export type JobOutcome = undefined | { skipped: string } | Record<string, unknown>;
+
+export interface JobContext {
+  jobId: string;
+  retryCount: number;
+  signal: AbortSignal;
+}
+
+export type JobHandler<S extends z.ZodType> = (payload: z.output<S>, ctx: JobContext) => Promise<JobOutcome | undefined>;
+
+// biome-ignore lint/suspicious/noExplicitAny: a registry holds jobs of every payload type
+type AnySpec = JobSpec<any>;
+// biome-ignore lint/suspicious/noExplicitAny: as above
+type AnyHandler = JobHandler<any>;
+
+export const defineJob = <S extends z.ZodType>(spec: JobSpec<S>): JobSpec<S> => spec;
+
+export class MissingHandlerError extends Error {
+  constructor(names: string[]) {
+    super(`no handler registered for job(s): ${names.join(", ")}`);
+    this.name = "MissingHandlerError";
+  }
+}
+
+export class JobRegistry {
+  readonly #specs = new Map<string, AnySpec>();
+  readonly #handlers = new Map<string, AnyHandler>();
+
+  declare(...specs: AnySpec[]): this {
+    for (const s of specs) {
+      if (this.#specs.has(s.name) && this.#specs.get(s.name) !== s) throw new Error(`job ${s.name} declared twice`);
+      this.#specs.set(s.name, s);
+    }
+    return this;
+  }
+
+  handle<S extends z.ZodType>(spec: JobSpec<S>, handler: JobHandler<S>): this {
+    this.declare(spec);
+    this.#handlers.set(spec.name, handler as AnyHandler);
+    return this;
+  }
+
+  specs(): AnySpec[] {
+    return [...this.#specs.values()];
+  }
+
+  handler(name: string): AnyHandler | undefined {
+    return this.#handlers.get(name);
+  }
+
+  /** Fails unless every declared job has a handler. */
+  assertComplete(): void {
+    const missing = [...this.#specs.keys()].filter((n) => !this.#handlers.has(n));
+    if (missing.length > 0) throw new MissingHandlerError(missing);
+  }
+}
+
+export interface SendOptions {
+  /** Write the job in this transaction. */
+  tx?: Tx;
+  /** At most one queued job with this key. */
+  singletonKey?: string;
+  startAfter?: Date;
+}
+
+export interface Queue {
+  send<S extends z.ZodType>(spec: JobSpec<S>, payload: z.input<S>, opts?: SendOptions): Promise<string | null>;
+  /** Starts polling for every registered job (the `worker` role). */
+  work(opts?: { pollingIntervalSeconds?: number }): Promise<void>;
+  ping(): Promise<boolean>;
+  stop(): Promise<void>;
+  readonly boss: PgBoss;
+}
+
+/** pg-boss statements over a Kysely transaction, so a job is written with the business change. */
+const txAdapter = (tx: Tx) => ({
+  async executeSql(text: string, values?: unknown[]) {
+    const r = await tx.executeQuery(CompiledQuery.raw(text, values ?? []));
+    return { rows: [...r.rows] as Record<string, unknown>[] };
+  },
+});
+
+/** pg-boss statements through the PGlite pool, which serialises them with everything else. */
+const poolAdapter = (pool: PoolLike) => ({
+  async executeSql(text: string, values?: unknown[]) {
+    return withConnection(pool, async (c) => {
+      try {
+        const r = await c.query(text, values ?? []);
+        return { rows: r.rows };
+      } catch (e) {
+        // A failed statement inside pg-boss's own BEGIN…COMMIT block must not leave the single
+        // PGlite session in an aborted transaction.
+        await c.query("rollback").catch(() => undefined);
+        throw e;
+      }
+    });
+  },
+});
+
+export interface QueueOptions {
+  registry: JobRegistry;
+  logger: Logger;
+  /** Run pg-boss maintenance and cron scheduling here (true for serve and worker). */
+  supervise?: boolean;
+}
+
+export async function createQueue(handle: DatabaseHandle, opts: QueueOptions): Promise<Queue> {
+  const { registry, logger } = opts;
+  const supervise = opts.supervise ?? true;
+  const boss =
+    handle.kind === "postgres"
+      ? new PgBoss({
+          connectionString: handle.connectionString as string,
+          max: 4,
+          schema: "pgboss",
+          supervise,
+          schedule: supervise,
+          application_name: "vangrail-queue",
+        })
+      : new PgBoss({ db: poolAdapter(handle.pool), backend: "pglite", schema: "pgboss", supervise, schedule: supervise });
+  boss.on("error", (err) => logger.error({ err }, "queue error"));
+  await boss.start();
+  for (const spec of registry.specs()) {
+    await boss.createQueue(spec.name, {
+      retryLimit: spec.retryLimit ?? 5,
+      retryDelay: spec.retryDelaySeconds ?? 30,
+      retryBackoff: true,
+      expireInSeconds: spec.expireInSeconds ?? 15 * 60,
+    });
+    if (spec.cron && supervise) await boss.schedule(spec.name, spec.cron, {}, { tz: "UTC" });
+  }
+
+  let working = false;
+  return {
+    boss,
+    async send(spec, payload, o = {}) {
+      const data = spec.schema.parse(payload) as object;
+      return boss.send(spec.name, data, {
+        ...(o.tx ? { db: txAdapter(o.tx) } : {}),
+        ...(o.singletonKey ? { singletonKey: o.singletonKey } : {}),
+        ...(o.startAfter ? { startAfter: o.startAfter } : {}),
+      });
+    },
+    async work(w = {}) {
+      registry.assertComplete();
+      if (working) return;
+      working = true;
+      for (const spec of registry.specs()) {
+        const handler = registry.handler(spec.name) as AnyHandler;
+        await boss.work(
+          spec.name,
+          { batchSize: 1, pollingIntervalSeconds: w.pollingIntervalSeconds ?? 2 },
+          async (jobs: { id: string; data: unknown; retryCount: number; signal: AbortSignal }[]) => {
+            for (const job of jobs) {
+              const parsed = spec.schema.safeParse(job.data);
+              if (!parsed.success) {
+                // A payload that cannot be parsed will never succeed: fail without retry noise.
+                logger.error({ job: spec.name, jobId: job.id }, "job payload is not valid");
+                throw new Error(`payload of ${spec.name} is not valid`);
+              }
+              const out = await handler(parsed.data, { jobId: job.id, retryCount: job.retryCount, signal: job.signal });
+              if (out && "skipped" in out) logger.debug({ job: spec.name, jobId: job.id, ...out }, "job skipped");
+            }
+          },
+        );
+      }
+    },
+    async ping() {
+      try {
+        await boss.getQueues();
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    async stop() {
+      await boss.stop({ graceful: true, timeout: 10_000 });
+    },
+  };
+}

@@ -7,14 +7,20 @@ import { fileURLToPath } from "node:url";
 
 const [major, minor] = process.versions.node.split(".").map(Number);
 if (major < 22 || (major === 22 && minor < 12)) {
-  console.error(`vangrail: Node.js ${process.versions.node} is too old; use Node 24 (see scripts/node24.sh).`);
+  console.error(
+    `vangrail: Node.js ${process.versions.node} is too old; use Node 24 (see scripts/node24.sh).`,
+  );
   process.exit(1);
 }
 const main = fileURLToPath(new URL("../src/cli/main.ts", import.meta.url));
 if (!process.features.typescript) {
-  const r = spawnSync(process.execPath, ["--experimental-strip-types", "--no-warnings", main, ...process.argv.slice(2)], {
-    stdio: "inherit",
-  });
+  const r = spawnSync(
+    process.execPath,
+    ["--experimental-strip-types", "--no-warnings", main, ...process.argv.slice(2)],
+    {
+      stdio: "inherit",
+    },
+  );
   process.exit(r.status ?? 1);
 }
 await import(main);

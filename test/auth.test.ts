@@ -5,7 +5,6 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { totpCode } from "../src/modules/identity/totp.ts";
 import { minutes } from "../src/platform/clock.ts";
-import { backends } from "./support/db.ts";
 import {
   cookieFrom,
   login,
@@ -18,6 +17,7 @@ import {
   uniqueEmail,
   userAgent,
 } from "./support/app.ts";
+import { backends } from "./support/db.ts";
 
 for (const backend of backends) {
   describe(`auth on ${backend.name}`, () => {
@@ -38,7 +38,11 @@ for (const backend of backends) {
       const wrong = await t.app.inject({ method: "POST", url: "/api/v1/setup", payload: body });
       assert.equal(wrong.statusCode, 403);
       assert.equal(wrong.json().code, "invalid_setup_code");
-      const ok = await t.app.inject({ method: "POST", url: "/api/v1/setup", payload: { ...body, setupCode: SETUP_CODE } });
+      const ok = await t.app.inject({
+        method: "POST",
+        url: "/api/v1/setup",
+        payload: { ...body, setupCode: SETUP_CODE },
+      });
       assert.equal(ok.statusCode, 201, ok.body);
       const again = await t.app.inject({
         method: "POST",
@@ -47,11 +51,17 @@ for (const backend of backends) {
       });
       assert.equal(again.statusCode, 409);
       assert.equal(again.json().code, "setup_done");
-      assert.deepEqual((await t.app.inject({ method: "GET", url: "/api/v1/setup/status" })).json(), { needed: false });
+      assert.deepEqual((await t.app.inject({ method: "GET", url: "/api/v1/setup/status" })).json(), {
+        needed: false,
+      });
     });
 
     test("every /api/v1 route needs authentication unless it is explicitly public", async () => {
-      const publicRoutes = new Set(["GET /api/v1/setup/status", "POST /api/v1/setup", "POST /api/v1/auth/login"]);
+      const publicRoutes = new Set([
+        "GET /api/v1/setup/status",
+        "POST /api/v1/setup",
+        "POST /api/v1/auth/login",
+      ]);
       const seen: string[] = [];
       for (const r of t.app.routeTable) {
         if (!r.url.startsWith("/api/v1/")) continue;
@@ -62,7 +72,11 @@ for (const backend of backends) {
           continue;
         }
         const url = r.url.replace(/:(\w+)/g, "00000000-0000-4000-8000-000000000000");
-        const res = await t.app.inject({ method: r.method as "GET", url, ...(r.method !== "GET" && { payload: {} }) });
+        const res = await t.app.inject({
+          method: r.method as "GET",
+          url,
+          ...(r.method !== "GET" && { payload: {} }),
+        });
         assert.equal(res.statusCode, 401, `${key} answered ${res.statusCode} without authentication`);
         assert.match(res.headers["content-type"] as string, /^application\/problem\+json/);
         assert.equal(res.json().code, "unauthenticated");
@@ -92,18 +106,28 @@ for (const backend of backends) {
       const users = (await a.agent.request("GET", "/api/v1/users")).json().items as { id: string }[];
       assert.ok(users.every((u) => u.id !== bUser.id));
       // B's token still works: A's DELETE did nothing.
-      const tokens = (await b.agent.request("GET", "/api/v1/tokens")).json().items as { id: string; revokedAt: null }[];
+      const tokens = (await b.agent.request("GET", "/api/v1/tokens")).json().items as {
+        id: string;
+        revokedAt: null;
+      }[];
       assert.equal(tokens.find((x) => x.id === bTokenId)?.revokedAt, null);
     });
 
     test("API tokens reach only their scopes, never people-only routes, and die when revoked", async () => {
       const { agent, org } = await userAgent(t, "platform");
-      const created = await agent.request("POST", "/api/v1/tokens", { name: "partner", scopes: ["org:read"] });
+      const created = await agent.request("POST", "/api/v1/tokens", {
+        name: "partner",
+        scopes: ["org:read"],
+      });
       assert.equal(created.statusCode, 201, created.body);
       const token = created.json().token as string;
       assert.match(token, /^vgt_/);
       const bearer = { authorization: `Bearer ${token}` };
-      const org1 = await t.app.inject({ method: "GET", url: "/api/v1/organisations/current", headers: bearer });
+      const org1 = await t.app.inject({
+        method: "GET",
+        url: "/api/v1/organisations/current",
+        headers: bearer,
+      });
       assert.equal(org1.statusCode, 200);
       assert.equal(org1.json().id, org.id);
       const users = await t.app.inject({ method: "GET", url: "/api/v1/users", headers: bearer });
@@ -112,7 +136,11 @@ for (const backend of backends) {
       const tokens = await t.app.inject({ method: "GET", url: "/api/v1/tokens", headers: bearer });
       assert.equal(tokens.statusCode, 403);
       // Only the hash is stored.
-      const row = await t.deps.db.selectFrom("api_tokens").selectAll().where("id", "=", created.json().item.id).executeTakeFirstOrThrow();
+      const row = await t.deps.db
+        .selectFrom("api_tokens")
+        .selectAll()
+        .where("id", "=", created.json().item.id)
+        .executeTakeFirstOrThrow();
       assert.notEqual(row.token_hash, token);
       assert.ok(!JSON.stringify(row).includes(token));
       // The token is never shown again.
@@ -124,7 +152,11 @@ for (const backend of backends) {
       assert.equal(tooMuch.json().code, "validation_failed");
       const revoke = await agent.request("DELETE", `/api/v1/tokens/${created.json().item.id}`);
       assert.equal(revoke.statusCode, 204);
-      const after = await t.app.inject({ method: "GET", url: "/api/v1/organisations/current", headers: bearer });
+      const after = await t.app.inject({
+        method: "GET",
+        url: "/api/v1/organisations/current",
+        headers: bearer,
+      });
       assert.equal(after.statusCode, 401);
       const bogus = await t.app.inject({
         method: "GET",
@@ -136,10 +168,18 @@ for (const backend of backends) {
 
     test("an expired token is refused", async () => {
       const { agent } = await userAgent(t, "platform");
-      const created = await agent.request("POST", "/api/v1/tokens", { name: "short", scopes: ["org:read"], expiresInDays: 1 });
+      const created = await agent.request("POST", "/api/v1/tokens", {
+        name: "short",
+        scopes: ["org:read"],
+        expiresInDays: 1,
+      });
       const bearer = { authorization: `Bearer ${created.json().token}` };
       t.clock.advance(24 * 3_600_000 + 1000);
-      const res = await t.app.inject({ method: "GET", url: "/api/v1/organisations/current", headers: bearer });
+      const res = await t.app.inject({
+        method: "GET",
+        url: "/api/v1/organisations/current",
+        headers: bearer,
+      });
       assert.equal(res.statusCode, 401);
     });
 
@@ -161,7 +201,11 @@ for (const backend of backends) {
     test("hotline staff must enrol TOTP before anything else; a code is accepted only once", async () => {
       const org = await makeOrganisation(t.deps, "hotline");
       const user = await makeUser(t.deps, org.id, "analyst");
-      const res = await t.app.inject({ method: "POST", url: "/api/v1/auth/login", payload: { email: user.email, password: PASSWORD } });
+      const res = await t.app.inject({
+        method: "POST",
+        url: "/api/v1/auth/login",
+        payload: { email: user.email, password: PASSWORD },
+      });
       assert.equal(res.json().stage, "mfa_enrol");
       const cookie = cookieFrom(res) as string;
       const blocked = await t.app.inject({ method: "GET", url: "/api/v1/users", headers: { cookie } });
@@ -172,12 +216,22 @@ for (const backend of backends) {
       const agent = await login(t, user.email);
       assert.ok(agent.secret);
       assert.equal((await agent.request("POST", "/api/v1/auth/logout", {})).statusCode, 204);
-      assert.equal((await agent.request("GET", "/api/v1/users")).statusCode, 401, "logged-out session still works");
+      assert.equal(
+        (await agent.request("GET", "/api/v1/users")).statusCode,
+        401,
+        "logged-out session still works",
+      );
 
-      const again = await t.app.inject({ method: "POST", url: "/api/v1/auth/login", payload: { email: user.email, password: PASSWORD } });
+      const again = await t.app.inject({
+        method: "POST",
+        url: "/api/v1/auth/login",
+        payload: { email: user.email, password: PASSWORD },
+      });
       assert.equal(again.json().stage, "mfa_verify");
       const partial = cookieFrom(again) as string;
-      const csrf = (await t.app.inject({ method: "GET", url: "/api/v1/auth/session", headers: { cookie: partial } })).json().csrfToken;
+      const csrf = (
+        await t.app.inject({ method: "GET", url: "/api/v1/auth/session", headers: { cookie: partial } })
+      ).json().csrfToken;
       // The code that confirmed enrolment was used in this step: it is refused now.
       const reused = await t.app.inject({
         method: "POST",
@@ -197,10 +251,21 @@ for (const backend of backends) {
       assert.equal(fresh.statusCode, 200, fresh.body);
       const full = cookieFrom(fresh) as string;
       assert.notEqual(full, partial, "session id must change when the second factor is passed");
-      assert.equal((await t.app.inject({ method: "GET", url: "/api/v1/users", headers: { cookie: partial } })).statusCode, 401);
-      assert.equal((await t.app.inject({ method: "GET", url: "/api/v1/users", headers: { cookie: full } })).statusCode, 200);
+      assert.equal(
+        (await t.app.inject({ method: "GET", url: "/api/v1/users", headers: { cookie: partial } }))
+          .statusCode,
+        401,
+      );
+      assert.equal(
+        (await t.app.inject({ method: "GET", url: "/api/v1/users", headers: { cookie: full } })).statusCode,
+        200,
+      );
       // The secret is sealed at rest.
-      const row = await t.deps.db.selectFrom("users").select("mfa_secret").where("id", "=", user.id).executeTakeFirstOrThrow();
+      const row = await t.deps.db
+        .selectFrom("users")
+        .select("mfa_secret")
+        .where("id", "=", user.id)
+        .executeTakeFirstOrThrow();
       assert.ok(row.mfa_secret && !row.mfa_secret.includes(agent.secret as string));
     });
 
@@ -214,9 +279,14 @@ for (const backend of backends) {
       });
       assert.equal(noToken.statusCode, 403);
       assert.equal(noToken.json().code, "csrf_failed");
-      const crossSite = await agent.request("POST", "/api/v1/tokens", { name: "x", scopes: ["org:read"] }, {
-        origin: "https://evil.example",
-      });
+      const crossSite = await agent.request(
+        "POST",
+        "/api/v1/tokens",
+        { name: "x", scopes: ["org:read"] },
+        {
+          origin: "https://evil.example",
+        },
+      );
       assert.equal(crossSite.statusCode, 403);
       assert.equal(crossSite.json().code, "csrf_failed");
       const ok = await agent.request("POST", "/api/v1/tokens", { name: "x", scopes: ["org:read"] });
@@ -226,7 +296,11 @@ for (const backend of backends) {
     test("session cookies are HttpOnly, Secure and SameSite=Strict; sessions end when idle", async () => {
       const org = await makeOrganisation(t.deps, "platform");
       const user = await makeUser(t.deps, org.id, "platform_agent");
-      const res = await t.app.inject({ method: "POST", url: "/api/v1/auth/login", payload: { email: user.email, password: PASSWORD } });
+      const res = await t.app.inject({
+        method: "POST",
+        url: "/api/v1/auth/login",
+        payload: { email: user.email, password: PASSWORD },
+      });
       const c = res.cookies.find((x) => x.name === "__Host-vangrail");
       assert.ok(c);
       assert.equal(c.httpOnly, true);
@@ -234,9 +308,17 @@ for (const backend of backends) {
       assert.equal(c.sameSite, "Strict");
       assert.equal(c.path, "/");
       const cookie = cookieFrom(res) as string;
-      assert.equal((await t.app.inject({ method: "GET", url: "/api/v1/organisations/current", headers: { cookie } })).statusCode, 200);
+      assert.equal(
+        (await t.app.inject({ method: "GET", url: "/api/v1/organisations/current", headers: { cookie } }))
+          .statusCode,
+        200,
+      );
       t.clock.advance(minutes(t.deps.config.session.idleMinutes + 1));
-      assert.equal((await t.app.inject({ method: "GET", url: "/api/v1/organisations/current", headers: { cookie } })).statusCode, 401);
+      assert.equal(
+        (await t.app.inject({ method: "GET", url: "/api/v1/organisations/current", headers: { cookie } }))
+          .statusCode,
+        401,
+      );
     });
 
     test("wrong passwords lock the account; the right one does not open it while locked", async () => {
@@ -274,7 +356,11 @@ for (const backend of backends) {
     test("passwords are stored as Argon2id hashes", async () => {
       const org = await makeOrganisation(t.deps, "platform");
       const user = await makeUser(t.deps, org.id, "platform_agent");
-      const row = await t.deps.db.selectFrom("users").select("password_hash").where("id", "=", user.id).executeTakeFirstOrThrow();
+      const row = await t.deps.db
+        .selectFrom("users")
+        .select("password_hash")
+        .where("id", "=", user.id)
+        .executeTakeFirstOrThrow();
       assert.match(row.password_hash, /^\$argon2id\$/);
     });
 
@@ -296,4 +382,3 @@ for (const backend of backends) {
     });
   });
 }
-

@@ -1,7 +1,7 @@
 // `vangrail admin`: operator tools — create the first organisation and admin, unlock a user,
 // reset a user's second factor, set a password. Each change is an audit event.
 import { readFileSync } from "node:fs";
-import { organisationKinds, type OrganisationKind } from "../modules/identity/roles.ts";
+import { type OrganisationKind, organisationKinds } from "../modules/identity/roles.ts";
 import * as identity from "../modules/identity/service.ts";
 import { randomToken } from "../platform/crypto.ts";
 import { parse, UsageError } from "./args.ts";
@@ -38,7 +38,8 @@ export async function run(argv: string[]): Promise<number> {
   const v = a.values;
   const need = (...keys: (keyof typeof v)[]) => {
     const missing = keys.filter((k) => !v[k]);
-    if (missing.length > 0) throw new UsageError(`missing ${missing.map((k) => `--${k}`).join(", ")}\n\n${help}`);
+    if (missing.length > 0)
+      throw new UsageError(`missing ${missing.map((k) => `--${k}`).join(", ")}\n\n${help}`);
   };
   if (!sub || !["init", "unlock", "reset-mfa", "set-password"].includes(sub)) {
     console.error(help);

@@ -22,7 +22,9 @@ export async function run(argv: string[]): Promise<number> {
     else if (r.ok) console.log(`audit chain OK: ${r.checked} events, head ${r.headHash}`);
     else {
       const b = r.firstBroken;
-      console.log(`audit chain BROKEN at event #${b?.seq} (id ${b?.id}): ${b?.reason}; ${r.checked} events before it hold`);
+      console.log(
+        `audit chain BROKEN at event #${b?.seq} (id ${b?.id}): ${b?.reason}; ${r.checked} events before it hold`,
+      );
     }
     return r.ok ? 0 : 1;
   } finally {

@@ -11,7 +11,8 @@ gives the existing demo users new passwords. Prints every login. Refused in prod
 
 export function printDemoAccounts(accounts: DemoAccount[]): void {
   console.log("\n  Demo accounts (fictional; staff of the hotline and regulator set up MFA at first login):");
-  for (const a of accounts) console.log(`    ${a.email.padEnd(36)} ${a.password}   ${a.role}, ${a.organisation}`);
+  for (const a of accounts)
+    console.log(`    ${a.email.padEnd(36)} ${a.password}   ${a.role}, ${a.organisation}`);
   console.log("");
 }
 

@@ -1,13 +1,22 @@
 #!/usr/bin/env node
+import { ConfigError } from "../platform/config.ts";
 // `vangrail <command>`: one file per subcommand; each parses its flags and calls modules.
 import { isAppError } from "../platform/errors.ts";
-import { ConfigError } from "../platform/config.ts";
 
-const commands: Record<string, { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> }> = {
-  serve: { summary: "HTTP API, web UI and background workers in one process", load: () => import("./serve.ts") },
+const commands: Record<
+  string,
+  { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> }
+> = {
+  serve: {
+    summary: "HTTP API, web UI and background workers in one process",
+    load: () => import("./serve.ts"),
+  },
   worker: { summary: "background workers only (scale out beside serve)", load: () => import("./worker.ts") },
   migrate: { summary: "apply pending database migrations", load: () => import("./migrate.ts") },
-  admin: { summary: "first organisation and admin; unlock users; reset MFA", load: () => import("./admin.ts") },
+  admin: {
+    summary: "first organisation and admin; unlock users; reset MFA",
+    load: () => import("./admin.ts"),
+  },
   audit: { summary: "verify the audit log's hash chain", load: () => import("./audit.ts") },
   demo: { summary: "seed demo organisations and users (passwords printed)", load: () => import("./demo.ts") },
 };
@@ -42,7 +51,10 @@ try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (e) {
   if (e instanceof ConfigError) console.error(`vangrail: ${e.message}`);
-  else if (isAppError(e)) console.error(`vangrail: ${e.message}${e.errors ? ` (${e.errors.map((x) => `${x.path}: ${x.message}`).join("; ")})` : ""}`);
+  else if (isAppError(e))
+    console.error(
+      `vangrail: ${e.message}${e.errors ? ` (${e.errors.map((x) => `${x.path}: ${x.message}`).join("; ")})` : ""}`,
+    );
   else console.error(`vangrail: ${(e as Error).message ?? e}`);
   process.exitCode = 1;
 }

@@ -1,8 +1,8 @@
 // The composition root: configuration, logger, master key, database (migrated), queue and the
 // deps object that services receive. Every subcommand and the test harness boot through here.
 import pino, { type Logger } from "pino";
-import { buildJobRegistry } from "../modules/jobs.ts";
 import type { Deps } from "../modules/deps.ts";
+import { buildJobRegistry } from "../modules/jobs.ts";
 import { type Clock, systemClock } from "../platform/clock.ts";
 import { type Config, loadConfig } from "../platform/config.ts";
 import { loadMasterKey } from "../platform/crypto.ts";
@@ -49,7 +49,14 @@ export async function boot(opts: BootOptions = {}): Promise<Runtime> {
   try {
     const m = await migrate(handle.pool);
     if (m.applied.length > 0) logger.info({ applied: m.applied }, "database migrated");
-    const deps: Deps = { db: handle.db, clock: opts.clock ?? systemClock, config, logger, masterKey, queue: undefined };
+    const deps: Deps = {
+      db: handle.db,
+      clock: opts.clock ?? systemClock,
+      config,
+      logger,
+      masterKey,
+      queue: undefined,
+    };
     if (opts.queue) {
       const registry = buildJobRegistry(deps);
       registry.assertComplete();

@@ -5,8 +5,8 @@ import { seedDemo } from "../modules/demo/service.ts";
 import { setupNeeded } from "../modules/identity/service.ts";
 import { randomToken } from "../platform/crypto.ts";
 import { parse } from "./args.ts";
-import { boot } from "./runtime.ts";
 import { printDemoAccounts } from "./demo.ts";
+import { boot } from "./runtime.ts";
 import { ensureWebBuild, WEB_DIST } from "./web-build.ts";
 
 const help = `Usage: vangrail serve [--demo] [--build-web-if-missing]
@@ -63,7 +63,12 @@ export async function run(argv: string[]): Promise<number> {
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   logger.info(
-    { port, startupMs: Math.round(performance.now() - t0), database: rt.handle.kind, workers: config.workersInServe },
+    {
+      port,
+      startupMs: Math.round(performance.now() - t0),
+      database: rt.handle.kind,
+      workers: config.workersInServe,
+    },
     `Vangrail listening on http://${config.host}:${port}`,
   );
 

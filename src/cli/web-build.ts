@@ -15,10 +15,14 @@ export function ensureWebBuild(log: (msg: string) => void): boolean {
     return false;
   }
   log("building the web front end (first start)…");
-  const r = spawnSync(process.execPath, [vite, "build", "--config", join(ROOT, "web", "vite.config.ts"), "--logLevel", "warn"], {
-    cwd: ROOT,
-    stdio: "inherit",
-  });
+  const r = spawnSync(
+    process.execPath,
+    [vite, "build", "--config", join(ROOT, "web", "vite.config.ts"), "--logLevel", "warn"],
+    {
+      cwd: ROOT,
+      stdio: "inherit",
+    },
+  );
   if (r.status !== 0) {
     log("building the web front end failed; the API still runs");
     return false;

@@ -1,5 +1,7 @@
 // The Fastify application: security headers, rate limits, cookies, authentication, the error
 // catalogue, OpenAPI, the API routes, health checks and the built web front end.
+
+import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import cookie from "@fastify/cookie";
@@ -13,7 +15,6 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fast
 import { auditRoutes } from "../modules/audit/routes.ts";
 import type { Deps } from "../modules/deps.ts";
 import { identityRoutes } from "../modules/identity/routes.ts";
-import { randomUUID } from "node:crypto";
 import { registerAuth } from "./plugins/auth.ts";
 import { registerErrorHandling } from "./plugins/errors.ts";
 import { problem, sendProblem } from "./problem.ts";
@@ -132,7 +133,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   registerAuth(app, deps);
 
-  app.get("/api/openapi.json", { config: { auth: "public" }, schema: { hide: true } }, async () => app.swagger());
+  app.get("/api/openapi.json", { config: { auth: "public" }, schema: { hide: true } }, async () =>
+    app.swagger(),
+  );
   systemRoutes(app, opts.ready);
   identityRoutes(app, deps, { setupCode: opts.setupCode, loginRateLimit: opts.loginRateLimit ?? 10 });
   auditRoutes(app, deps);
@@ -146,7 +149,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       index: false,
       setHeaders: (reply, path) => {
         // Vite names assets by content hash: they never change under the same name.
-        if (path.startsWith(join(webDir, "assets"))) reply.header("cache-control", "public, max-age=31536000, immutable");
+        if (path.startsWith(join(webDir, "assets")))
+          reply.header("cache-control", "public, max-age=31536000, immutable");
       },
     });
     app.get("/assets/*", { config: { auth: "public" } }, (req, reply) =>
@@ -157,7 +161,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.setNotFoundHandler((req, reply) => {
     const path = req.url.split("?")[0] ?? "/";
     // Every non-API path is a page of the single-page app.
-    if (hasWeb && (req.method === "GET" || req.method === "HEAD") && !path.startsWith("/api/") && !/\.\w+$/.test(path)) {
+    if (
+      hasWeb &&
+      (req.method === "GET" || req.method === "HEAD") &&
+      !path.startsWith("/api/") &&
+      !/\.\w+$/.test(path)
+    ) {
       return reply.header("cache-control", "no-cache").sendFile("index.html");
     }
     return sendProblem(reply, problem("not_found", { instance: `urn:request:${req.id}` }));

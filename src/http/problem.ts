@@ -32,12 +32,13 @@ export function problem(
 // JSON is safe in a JSON response, but a problem may end up in an HTML page or a log viewer:
 // angle brackets and ampersands are escaped as \u sequences, which JSON parsers read back.
 export const safeJson = (value: unknown): string =>
-  JSON.stringify(value)
-    .replaceAll("<", "\\u003c")
-    .replaceAll(">", "\\u003e")
-    .replaceAll("&", "\\u0026");
+  JSON.stringify(value).replaceAll("<", "\\u003c").replaceAll(">", "\\u003e").replaceAll("&", "\\u0026");
 
-export function sendProblem(reply: FastifyReply, p: Problem, headers: Record<string, string> = {}): FastifyReply {
+export function sendProblem(
+  reply: FastifyReply,
+  p: Problem,
+  headers: Record<string, string> = {},
+): FastifyReply {
   return reply
     .code(p.status)
     .headers(headers)

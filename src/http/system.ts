@@ -8,9 +8,13 @@ export function systemRoutes(
   app.get("/healthz", { config: { auth: "public", rateLimit: false }, schema: { hide: true } }, async () => ({
     status: "ok",
   }));
-  app.get("/readyz", { config: { auth: "public", rateLimit: false }, schema: { hide: true } }, async (_req, reply) => {
-    const checks = await ready();
-    const ok = checks.database && checks.queue;
-    return reply.code(ok ? 200 : 503).send({ status: ok ? "ready" : "not_ready", checks });
-  });
+  app.get(
+    "/readyz",
+    { config: { auth: "public", rateLimit: false }, schema: { hide: true } },
+    async (_req, reply) => {
+      const checks = await ready();
+      const ok = checks.database && checks.queue;
+      return reply.code(ok ? 200 : 503).send({ status: ok ? "ready" : "not_ready", checks });
+    },
+  );
 }

@@ -76,7 +76,9 @@ export function readDotEnv(dir: string = process.cwd()): Record<string, string> 
 }
 
 /** Builds the configuration; throws ConfigError listing every problem. */
-export function loadConfig(env: Record<string, string | undefined> = { ...readDotEnv(), ...process.env }): Config {
+export function loadConfig(
+  env: Record<string, string | undefined> = { ...readDotEnv(), ...process.env },
+): Config {
   const input: Record<string, string> = {};
   for (const key of Object.keys(schema.shape)) {
     const v = env[key];

@@ -41,14 +41,18 @@ export function seal(key: Buffer, plaintext: string, context: string): string {
   const cipher = createCipheriv("aes-256-gcm", key, iv);
   cipher.setAAD(Buffer.from(context));
   const ct = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
-  return [VERSION, iv.toString("base64url"), cipher.getAuthTag().toString("base64url"), ct.toString("base64url")].join(
-    ".",
-  );
+  return [
+    VERSION,
+    iv.toString("base64url"),
+    cipher.getAuthTag().toString("base64url"),
+    ct.toString("base64url"),
+  ].join(".");
 }
 
 export function open(key: Buffer, sealed: string, context: string): string {
   const [version, iv, tag, ct] = sealed.split(".");
-  if (version !== VERSION || !iv || !tag || ct === undefined) throw new Error("sealed value has an unknown format");
+  if (version !== VERSION || !iv || !tag || ct === undefined)
+    throw new Error("sealed value has an unknown format");
   const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(iv, "base64url"));
   decipher.setAAD(Buffer.from(context));
   decipher.setAuthTag(Buffer.from(tag, "base64url"));

@@ -25,7 +25,10 @@ export const errorCatalogue = {
   conflict: { status: 409, title: "This conflicts with the current state." },
   email_taken: { status: 409, title: "A user with this e-mail address already exists." },
   setup_done: { status: 409, title: "Vangrail is already set up; log in instead." },
-  invalid_setup_code: { status: 403, title: "The setup code is not correct; it is printed in the server log." },
+  invalid_setup_code: {
+    status: 403,
+    title: "The setup code is not correct; it is printed in the server log.",
+  },
   weak_password: { status: 400, title: "Choose a longer password (at least 12 characters)." },
   too_many_attempts: { status: 429, title: "Too many attempts; wait a few minutes and try again." },
   rate_limited: { status: 429, title: "Too many requests; slow down and try again shortly." },
@@ -64,4 +67,5 @@ export class AppError extends Error {
 export const isAppError = (e: unknown): e is AppError => e instanceof AppError;
 
 /** The stable `type` URI of a problem document: documented in docs/API.md. */
-export const problemType = (code: ErrorCode): string => `https://vangrail.org/problems/${code.replaceAll("_", "-")}`;
+export const problemType = (code: ErrorCode): string =>
+  `https://vangrail.org/problems/${code.replaceAll("_", "-")}`;

@@ -47,7 +47,10 @@ export interface MigrateResult {
 }
 
 /** Applies every pending migration, each in its own transaction. */
-export async function migrate(pool: PoolLike, files: MigrationFile[] = readMigrations()): Promise<MigrateResult> {
+export async function migrate(
+  pool: PoolLike,
+  files: MigrationFile[] = readMigrations(),
+): Promise<MigrateResult> {
   return withConnection(pool, async (c) => {
     await c.query("select pg_advisory_lock($1)", [LOCK_KEY]);
     try {
@@ -59,9 +62,12 @@ export async function migrate(pool: PoolLike, files: MigrationFile[] = readMigra
            applied_at timestamptz not null default now()
          )`,
       );
-      const { rows } = await c.query("select version, name, checksum from schema_migrations order by version", [
-        // a parameter keeps this on the extended protocol, which returns typed rows
-      ]);
+      const { rows } = await c.query(
+        "select version, name, checksum from schema_migrations order by version",
+        [
+          // a parameter keeps this on the extended protocol, which returns typed rows
+        ],
+      );
       const done = new Map(rows.map((r) => [Number(r.version), r as { name: string; checksum: string }]));
       for (const f of files) {
         const prior = done.get(f.version);

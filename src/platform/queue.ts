@@ -29,7 +29,10 @@ export interface JobContext {
   signal: AbortSignal;
 }
 
-export type JobHandler<S extends z.ZodType> = (payload: z.output<S>, ctx: JobContext) => Promise<JobOutcome | undefined>;
+export type JobHandler<S extends z.ZodType> = (
+  payload: z.output<S>,
+  ctx: JobContext,
+) => Promise<JobOutcome | undefined>;
 
 // biome-ignore lint/suspicious/noExplicitAny: a registry holds jobs of every payload type
 type AnySpec = JobSpec<any>;
@@ -51,7 +54,8 @@ export class JobRegistry {
 
   declare(...specs: AnySpec[]): this {
     for (const s of specs) {
-      if (this.#specs.has(s.name) && this.#specs.get(s.name) !== s) throw new Error(`job ${s.name} declared twice`);
+      if (this.#specs.has(s.name) && this.#specs.get(s.name) !== s)
+        throw new Error(`job ${s.name} declared twice`);
       this.#specs.set(s.name, s);
     }
     return this;
@@ -87,7 +91,11 @@ export interface SendOptions {
 }
 
 export interface Queue {
-  send<S extends z.ZodType>(spec: JobSpec<S>, payload: z.input<S>, opts?: SendOptions): Promise<string | null>;
+  send<S extends z.ZodType>(
+    spec: JobSpec<S>,
+    payload: z.input<S>,
+    opts?: SendOptions,
+  ): Promise<string | null>;
   /** Starts polling for every registered job (the `worker` role). */
   work(opts?: { pollingIntervalSeconds?: number }): Promise<void>;
   ping(): Promise<boolean>;
@@ -140,7 +148,13 @@ export async function createQueue(handle: DatabaseHandle, opts: QueueOptions): P
           schedule: supervise,
           application_name: "vangrail-queue",
         })
-      : new PgBoss({ db: poolAdapter(handle.pool), backend: "pglite", schema: "pgboss", supervise, schedule: supervise });
+      : new PgBoss({
+          db: poolAdapter(handle.pool),
+          backend: "pglite",
+          schema: "pgboss",
+          supervise,
+          schedule: supervise,
+        });
   boss.on("error", (err) => logger.error({ err }, "queue error"));
   await boss.start();
   for (const spec of registry.specs()) {
@@ -181,8 +195,13 @@ export async function createQueue(handle: DatabaseHandle, opts: QueueOptions): P
                 logger.error({ job: spec.name, jobId: job.id }, "job payload is not valid");
                 throw new Error(`payload of ${spec.name} is not valid`);
               }
-              const out = await handler(parsed.data, { jobId: job.id, retryCount: job.retryCount, signal: job.signal });
-              if (out && "skipped" in out) logger.debug({ job: spec.name, jobId: job.id, ...out }, "job skipped");
+              const out = await handler(parsed.data, {
+                jobId: job.id,
+                retryCount: job.retryCount,
+                signal: job.signal,
+              });
+              if (out && "skipped" in out)
+                logger.debug({ job: spec.name, jobId: job.id, ...out }, "job skipped");
             }
           },
         );

@@ -3,12 +3,12 @@
 // session need the session's CSRF token; a session that still owes its second factor reaches
 // only the routes that finish logging in.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { Deps } from "../../modules/deps.ts";
 import type { Principal } from "../../modules/identity/principal.ts";
 import type { Permission } from "../../modules/identity/roles.ts";
 import * as identity from "../../modules/identity/service.ts";
-import type { Deps } from "../../modules/deps.ts";
-import { AppError } from "../../platform/errors.ts";
 import { safeEqual } from "../../platform/crypto.ts";
+import { AppError } from "../../platform/errors.ts";
 
 export const SESSION_COOKIE = "__Host-vangrail";
 
@@ -52,7 +52,13 @@ export function sessionOf(req: FastifyRequest): identity.SessionContext {
 }
 
 export function setSessionCookie(reply: FastifyReply, token: string, expires: Date): void {
-  reply.setCookie(SESSION_COOKIE, token, { path: "/", httpOnly: true, secure: true, sameSite: "strict", expires });
+  reply.setCookie(SESSION_COOKIE, token, {
+    path: "/",
+    httpOnly: true,
+    secure: true,
+    sameSite: "strict",
+    expires,
+  });
 }
 
 export function clearSessionCookie(reply: FastifyReply): void {
@@ -66,7 +72,10 @@ export function registerAuth(app: FastifyInstance, deps: Deps): void {
   app.addHook("onRequest", async (req, reply) => {
     // Cross-site requests are refused outright when the browser says where they come from.
     if (UNSAFE.has(req.method) && req.headers.origin) {
-      const allowed = new Set([new URL(deps.config.publicUrl).origin, `${req.protocol}://${req.headers.host}`]);
+      const allowed = new Set([
+        new URL(deps.config.publicUrl).origin,
+        `${req.protocol}://${req.headers.host}`,
+      ]);
       if (!allowed.has(req.headers.origin)) throw new AppError("csrf_failed");
     }
     if (!req.url.startsWith("/api/v1/")) return;
@@ -78,8 +87,12 @@ export function registerAuth(app: FastifyInstance, deps: Deps): void {
     if (header) {
       const m = /^Bearer\s+(\S+)$/i.exec(header);
       const p = m?.[1] ? await identity.resolveToken(deps, m[1]) : null;
-      if (!p) throw new AppError("unauthenticated", { headers: { "www-authenticate": 'Bearer error="invalid_token"' } });
-      if (auth?.sessionOnly) throw new AppError("forbidden", { detail: "This endpoint is for people, not tokens." });
+      if (!p)
+        throw new AppError("unauthenticated", {
+          headers: { "www-authenticate": 'Bearer error="invalid_token"' },
+        });
+      if (auth?.sessionOnly)
+        throw new AppError("forbidden", { detail: "This endpoint is for people, not tokens." });
       if (auth?.permission && !p.permissions.has(auth.permission)) throw new AppError("insufficient_scope");
       req.principal = p;
       return;
@@ -97,7 +110,8 @@ export function registerAuth(app: FastifyInstance, deps: Deps): void {
     }
     if (UNSAFE.has(req.method)) {
       const sent = req.headers["x-csrf-token"];
-      if (typeof sent !== "string" || !safeEqual(sent, ctx.session.csrfToken)) throw new AppError("csrf_failed");
+      if (typeof sent !== "string" || !safeEqual(sent, ctx.session.csrfToken))
+        throw new AppError("csrf_failed");
     }
     req.session = ctx;
     req.principal = identity.principalOf(ctx);

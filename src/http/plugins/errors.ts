@@ -26,7 +26,11 @@ export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const instance = `urn:request:${req.id}`;
     if (isAppError(err)) {
-      return sendProblem(reply, problem(err.code, { detail: err.detail, errors: err.errors, instance }), err.headers);
+      return sendProblem(
+        reply,
+        problem(err.code, { detail: err.detail, errors: err.errors, instance }),
+        err.headers,
+      );
     }
     if (hasZodFastifySchemaValidationErrors(err)) {
       return sendProblem(reply, problem("validation_failed", { errors: fieldErrors(err), instance }));

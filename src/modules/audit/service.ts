@@ -67,7 +67,8 @@ export async function verify(db: Executor, pageSize = 2000): Promise<VerifyResul
       if (e.seq !== expectedSeq) reason = "sequence_gap";
       else if (e.prevHash !== prev) reason = "prev_hash_mismatch";
       else if (eventHash(fields) !== hash) reason = "hash_mismatch";
-      if (reason) return { ok: false, checked, headHash: prev, firstBroken: { seq: e.seq, id: e.id, reason } };
+      if (reason)
+        return { ok: false, checked, headHash: prev, firstBroken: { seq: e.seq, id: e.id, reason } };
       prev = hash;
       expectedSeq = e.seq + 1;
       checked++;

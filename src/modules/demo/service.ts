@@ -25,12 +25,20 @@ export const demoOrganisations: DemoOrg[] = [
   {
     name: "Demo Toezichthouder (fictief)",
     kind: "regulator",
-    users: [{ displayName: "Demo Toezichthouder", email: "officer@toezicht.demo.example", role: "regulator_officer" }],
+    users: [
+      {
+        displayName: "Demo Toezichthouder",
+        email: "officer@toezicht.demo.example",
+        role: "regulator_officer",
+      },
+    ],
   },
   {
     name: "Demo Platform (fictional)",
     kind: "platform",
-    users: [{ displayName: "Demo Platform Agent", email: "agent@platform.demo.example", role: "platform_agent" }],
+    users: [
+      { displayName: "Demo Platform Agent", email: "agent@platform.demo.example", role: "platform_agent" },
+    ],
   },
 ];
 
@@ -55,7 +63,9 @@ export async function seedDemo(deps: Deps): Promise<DemoAccount[]> {
   for (const o of demoOrganisations) {
     const first = o.users[0];
     const existing = first ? await identity.findUserByEmail(deps, first.email) : undefined;
-    const orgId = existing?.organisationId ?? (await identity.createOrganisation(deps, { name: o.name, kind: o.kind })).id;
+    const orgId =
+      existing?.organisationId ??
+      (await identity.createOrganisation(deps, { name: o.name, kind: o.kind })).id;
     for (const u of o.users) {
       const password = demoPassword();
       const user = await identity.findUserByEmail(deps, u.email);

@@ -1,8 +1,9 @@
 // The authenticated party of a request or command, and the one authorization check that every
 // service calls. Another organisation's object is reported as not found, never as forbidden,
 // so its existence is not revealed.
-import type { Actor } from "../audit/service.ts";
+
 import { AppError } from "../../platform/errors.ts";
+import type { Actor } from "../audit/service.ts";
 import type { OrganisationKind, Permission, Role } from "./roles.ts";
 
 export type Principal =
@@ -30,7 +31,8 @@ export const actorOf = (p: Principal): Actor =>
 
 /** Throws unless the principal holds `permission`. */
 export function authorize(p: Principal, permission: Permission): void {
-  if (!p.permissions.has(permission)) throw new AppError(p.kind === "token" ? "insufficient_scope" : "forbidden");
+  if (!p.permissions.has(permission))
+    throw new AppError(p.kind === "token" ? "insufficient_scope" : "forbidden");
 }
 
 /** Throws not_found unless the object belongs to the principal's organisation. */

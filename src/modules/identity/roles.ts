@@ -3,7 +3,14 @@
 export const organisationKinds = ["hotline", "regulator", "police", "platform", "helpdesk"] as const;
 export type OrganisationKind = (typeof organisationKinds)[number];
 
-export const roles = ["admin", "analyst", "supervisor", "regulator_officer", "platform_agent", "auditor"] as const;
+export const roles = [
+  "admin",
+  "analyst",
+  "supervisor",
+  "regulator_officer",
+  "platform_agent",
+  "auditor",
+] as const;
 export type Role = (typeof roles)[number];
 
 export const permissions = [

@@ -65,7 +65,9 @@ export function identityRoutes(app: FastifyInstance, deps: Deps, opts: IdentityR
     },
   );
 
-  const partial = { auth: { sessionOnly: true, stages: ["mfa_verify", "mfa_enrol", "complete"] as identity.Stage[] } };
+  const partial = {
+    auth: { sessionOnly: true, stages: ["mfa_verify", "mfa_enrol", "complete"] as identity.Stage[] },
+  };
 
   r.get(
     "/api/v1/auth/session",

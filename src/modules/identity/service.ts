@@ -1,7 +1,7 @@
 // Identity: first-run setup, organisations, users, password + TOTP login, server-side
 // sessions, and scoped API tokens. Every state change writes an audit event in its transaction.
 import { sql } from "kysely";
-import { randomToken, seal, open, safeEqual, sha256Hex } from "../../platform/crypto.ts";
+import { open, randomToken, safeEqual, seal, sha256Hex } from "../../platform/crypto.ts";
 import { AppError } from "../../platform/errors.ts";
 import { limits } from "../../platform/limits.ts";
 import * as audit from "../audit/service.ts";
@@ -163,7 +163,12 @@ export async function createUser(deps: Deps, by: Principal | undefined, input: N
 }
 
 /** Sets a new password (operator tools: demo reset, `vangrail admin` commands); ends sessions. */
-export async function setPassword(deps: Deps, userId: string, password: string, reason: string): Promise<void> {
+export async function setPassword(
+  deps: Deps,
+  userId: string,
+  password: string,
+  reason: string,
+): Promise<void> {
   const user = await store.findUser(deps.db, userId);
   if (!user) throw new AppError("not_found");
   checkPasswordPolicy(password, user.email);
@@ -295,7 +300,10 @@ async function countFailure(deps: Deps, user: store.User, what: "password" | "mf
       tx,
       user.id,
       lock
-        ? { failedLogins: 0, lockedUntil: new Date(now.getTime() + deps.config.login.lockoutMinutes * 60_000) }
+        ? {
+            failedLogins: 0,
+            lockedUntil: new Date(now.getTime() + deps.config.login.lockoutMinutes * 60_000),
+          }
         : { failedLogins: failures },
       now,
     );
@@ -356,8 +364,13 @@ export async function resolveSession(deps: Deps, token: string): Promise<Session
   if (!session) return null;
   const now = deps.clock.now();
   const idleLimit = deps.config.session.idleMinutes * 60_000;
-  const partialExpired = !session.mfaPassed && now.getTime() - session.createdAt.getTime() > PARTIAL_SESSION_MS;
-  if (session.expiresAt <= now || now.getTime() - session.lastSeenAt.getTime() > idleLimit || partialExpired) {
+  const partialExpired =
+    !session.mfaPassed && now.getTime() - session.createdAt.getTime() > PARTIAL_SESSION_MS;
+  if (
+    session.expiresAt <= now ||
+    now.getTime() - session.lastSeenAt.getTime() > idleLimit ||
+    partialExpired
+  ) {
     await store.deleteSession(deps.db, session.id);
     return null;
   }
@@ -445,7 +458,12 @@ export async function confirmMfaEnrolment(deps: Deps, ctx: SessionContext, code:
   if (ctx.user.mfaEnabled) throw new AppError("mfa_already_enabled");
   const step = await acceptCode(deps, ctx, code);
   await deps.db.transaction().execute(async (tx) => {
-    await store.updateUser(tx, ctx.user.id, { mfaEnabled: true, mfaLastStep: step, failedLogins: 0 }, deps.clock.now());
+    await store.updateUser(
+      tx,
+      ctx.user.id,
+      { mfaEnabled: true, mfaLastStep: step, failedLogins: 0 },
+      deps.clock.now(),
+    );
     await audit.record(
       tx,
       deps.clock,
@@ -551,6 +569,8 @@ export async function resolveToken(deps: Deps, bearer: string): Promise<Principa
     tokenId: t.id,
     organisationId: t.organisationId,
     organisationKind: org.kind,
-    permissions: new Set(t.scopes.filter((s): s is TokenScope => (tokenScopes as readonly string[]).includes(s))),
+    permissions: new Set(
+      t.scopes.filter((s): s is TokenScope => (tokenScopes as readonly string[]).includes(s)),
+    ),
   };
 }

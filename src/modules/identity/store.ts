@@ -123,7 +123,14 @@ const toUser = (r: UserRow): User => ({
 
 export async function insertUser(
   db: Executor,
-  u: { organisationId: string; email: string; displayName: string; role: Role; passwordHash: string; now: Date },
+  u: {
+    organisationId: string;
+    email: string;
+    displayName: string;
+    role: Role;
+    passwordHash: string;
+    now: Date;
+  },
 ): Promise<User> {
   const r = await db
     .insertInto("users")
@@ -193,7 +200,15 @@ export async function updateUser(
     .execute();
 }
 
-const sessionCols = ["id", "user_id", "csrf_token", "mfa_passed", "created_at", "last_seen_at", "expires_at"] as const;
+const sessionCols = [
+  "id",
+  "user_id",
+  "csrf_token",
+  "mfa_passed",
+  "created_at",
+  "last_seen_at",
+  "expires_at",
+] as const;
 
 export async function insertSession(
   db: Executor,
@@ -311,11 +326,19 @@ export async function insertToken(
 }
 
 export async function findTokenByHash(db: Executor, hash: string): Promise<ApiToken | undefined> {
-  const r = await db.selectFrom("api_tokens").select(tokenCols).where("token_hash", "=", hash).executeTakeFirst();
+  const r = await db
+    .selectFrom("api_tokens")
+    .select(tokenCols)
+    .where("token_hash", "=", hash)
+    .executeTakeFirst();
   return r && toToken(r);
 }
 
-export async function findToken(db: Executor, organisationId: string, id: string): Promise<ApiToken | undefined> {
+export async function findToken(
+  db: Executor,
+  organisationId: string,
+  id: string,
+): Promise<ApiToken | undefined> {
   const r = await db
     .selectFrom("api_tokens")
     .select(tokenCols)

@@ -30,4 +30,5 @@ export function matchTotp(secret: string, code: string, now: Date): number | nul
   return Math.floor(now.getTime() / 1000 / PERIOD) + delta;
 }
 
-export const totpCode = (secret: string, at: Date): string => totpFor(secret).generate({ timestamp: at.getTime() });
+export const totpCode = (secret: string, at: Date): string =>
+  totpFor(secret).generate({ timestamp: at.getTime() });

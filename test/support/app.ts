@@ -99,7 +99,12 @@ export interface Agent {
   cookie: string;
   csrf: string;
   secret: string | undefined;
-  request(method: string, url: string, body?: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
+  request(
+    method: string,
+    url: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<LightMyRequestResponse>;
 }
 
 export function cookieFrom(res: LightMyRequestResponse): string | undefined {

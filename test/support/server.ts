@@ -22,21 +22,25 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), "vg-server-"));
   const setupCode = "E2E-SETUP-CODE-42";
-  const child: ChildProcess = spawn(process.execPath, [CLI, "serve", ...(opts.args ?? [])], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      NODE_ENV: "test",
-      PORT: "0",
-      HOST: "127.0.0.1",
-      VANGRAIL_DATA_DIR: dataDir,
-      VANGRAIL_SETUP_CODE: setupCode,
-      LOG_LEVEL: "info",
-      DATABASE_URL: "",
-      ...opts.env,
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [CLI, "serve", "--build-web-if-missing", ...(opts.args ?? [])],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        NODE_ENV: "test",
+        PORT: "0",
+        HOST: "127.0.0.1",
+        VANGRAIL_DATA_DIR: dataDir,
+        VANGRAIL_SETUP_CODE: setupCode,
+        LOG_LEVEL: "info",
+        DATABASE_URL: "",
+        ...opts.env,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
     },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  );
   let out = "";
   child.stdout?.on("data", (d) => {
     out += d;
@@ -45,7 +49,10 @@ export async function startTestServer(
     out += d;
   });
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), opts.timeoutMs ?? 60_000);
+    const timer = setTimeout(
+      () => reject(new Error(`server did not start:\n${out}`)),
+      opts.timeoutMs ?? 60_000,
+    );
     const check = () => {
       const m = /"port":(\d+),"startupMs"/.exec(out);
       if (m?.[1]) {

@@ -19,14 +19,21 @@ create table users (
   mfa_enabled boolean not null default false,
   -- The last TOTP time step accepted: a code is never accepted twice.
   mfa_last_step bigint,
-  failed_logins integer not null default 0,
-  locked_until timestamptz,
   disabled_at timestamptz,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now()
 );
 create unique index users_email_key on users (email);
 create index users_organisation_idx on users (organisation_id);
+
+-- Failed logins per e-mail address, known or not: the lockout answers the same for an address
+-- that has no account, so it does not reveal which ones exist. key = sha256 of the address.
+create table login_throttle (
+  key text primary key,
+  failures integer not null default 0,
+  locked_until timestamptz,
+  updated_at timestamptz not null
+);
 
 -- Server-side sessions. The cookie holds a random token; only its SHA-256 is stored.
 create table sessions (

@@ -22,11 +22,16 @@ export interface UsersTable {
   mfa_secret: string | null;
   mfa_enabled: Generated<boolean>;
   mfa_last_step: number | null;
-  failed_logins: Generated<number>;
-  locked_until: Timestamp | null;
   disabled_at: Timestamp | null;
   created_at: CreatedAt;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface LoginThrottleTable {
+  key: string;
+  failures: number;
+  locked_until: Timestamp | null;
+  updated_at: Timestamp;
 }
 
 export interface SessionsTable {
@@ -82,6 +87,7 @@ export interface Database {
   organisations: OrganisationsTable;
   users: UsersTable;
   sessions: SessionsTable;
+  login_throttle: LoginThrottleTable;
   api_tokens: ApiTokensTable;
   audit_events: AuditEventsTable;
   schema_migrations: SchemaMigrationsTable;

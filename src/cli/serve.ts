@@ -1,9 +1,10 @@
 // `vangrail serve`: the HTTP API, the web UI and the background workers in one process.
+
+import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { buildApp } from "../http/app.ts";
 import { seedDemo } from "../modules/demo/service.ts";
 import { setupNeeded } from "../modules/identity/service.ts";
-import { randomToken } from "../platform/crypto.ts";
 import { parse } from "./args.ts";
 import { printDemoAccounts } from "./demo.ts";
 import { boot } from "./runtime.ts";
@@ -18,12 +19,12 @@ the background workers. Applies pending migrations first.
   --build-web-if-missing   build the front end into dist/web when it is not there yet`;
 
 /** A code like ABCD-EFGH-JKLM: needed on the first-run page, so only someone with the log can claim it. */
-const newSetupCode = () =>
-  randomToken(12)
-    .replace(/[^A-Za-z0-9]/g, "")
-    .toUpperCase()
-    .slice(0, 12)
-    .replace(/(.{4})(?=.)/g, "$1-");
+const newSetupCode = () => {
+  const alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+  const bytes = randomBytes(12);
+  const chars = [...bytes].map((b) => alphabet[b % alphabet.length]).join("");
+  return chars.replace(/(.{4})(?=.)/g, "$1-");
+};
 
 export async function run(argv: string[]): Promise<number> {
   const t0 = performance.now();

@@ -33,6 +33,7 @@ const schema = z.object({
   LOGIN_LOCKOUT_MINUTES: int(1, 24 * 60).default(15),
   RATE_LIMIT_MAX: int(1, 1_000_000).default(300),
   RATE_LIMIT_WINDOW_SECONDS: int(1, 3600).default(60),
+  LOGIN_RATE_LIMIT_PER_MINUTE: int(1, 10_000).default(10),
   BODY_LIMIT_BYTES: int(1024, 100 * 1024 * 1024).default(1024 * 1024),
   TRUST_PROXY: bool.default(false),
   WORKERS_IN_SERVE: bool.default(true),
@@ -53,7 +54,7 @@ export interface Config {
   setupCode: string | undefined;
   session: { idleMinutes: number; maxHours: number };
   login: { maxFailures: number; lockoutMinutes: number };
-  rateLimit: { max: number; windowSeconds: number };
+  rateLimit: { max: number; windowSeconds: number; loginPerMinute: number };
   bodyLimitBytes: number;
   trustProxy: boolean;
   workersInServe: boolean;
@@ -89,6 +90,13 @@ export function loadConfig(
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
   }
   const e = parsed.data;
+  if (e.NODE_ENV === "production" && e.DATABASE_URL && !e.VANGRAIL_MASTER_KEY) {
+    // Replicas sharing a database must share the key that seals secrets in it; a key file in
+    // each replica's own data folder would silently differ.
+    throw new ConfigError([
+      "VANGRAIL_MASTER_KEY: required in production with DATABASE_URL (every replica must use the same key)",
+    ]);
+  }
   return {
     env: e.NODE_ENV,
     host: e.HOST,
@@ -102,7 +110,11 @@ export function loadConfig(
     setupCode: e.VANGRAIL_SETUP_CODE,
     session: { idleMinutes: e.SESSION_IDLE_MINUTES, maxHours: e.SESSION_MAX_HOURS },
     login: { maxFailures: e.LOGIN_MAX_FAILURES, lockoutMinutes: e.LOGIN_LOCKOUT_MINUTES },
-    rateLimit: { max: e.RATE_LIMIT_MAX, windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS },
+    rateLimit: {
+      max: e.RATE_LIMIT_MAX,
+      windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,
+      loginPerMinute: e.LOGIN_RATE_LIMIT_PER_MINUTE,
+    },
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     trustProxy: e.TRUST_PROXY,
     workersInServe: e.WORKERS_IN_SERVE,

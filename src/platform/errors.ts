@@ -8,7 +8,7 @@ export interface ErrorSpec {
 
 export const errorCatalogue = {
   bad_request: { status: 400, title: "The request is not valid." },
-  validation_failed: { status: 400, title: "Some fields are missing or not valid; see `errors`." },
+  validation_failed: { status: 422, title: "Some fields are missing or not valid; see `errors`." },
   malformed_json: { status: 400, title: "The request body is not valid JSON." },
   unsupported_media_type: { status: 415, title: "Send the body as application/json." },
   payload_too_large: { status: 413, title: "The request body is larger than this endpoint accepts." },
@@ -33,13 +33,32 @@ export const errorCatalogue = {
   too_many_attempts: { status: 429, title: "Too many attempts; wait a few minutes and try again." },
   rate_limited: { status: 429, title: "Too many requests; slow down and try again shortly." },
   service_unavailable: { status: 503, title: "A dependency is not reachable; try again shortly." },
+  // evidence: the safe fetcher, the blob store, manifests and bundles
+  fetch_blocked: {
+    status: 422,
+    title: "That address is not on the public internet; Vangrail does not fetch from it.",
+  },
+  fetch_failed: { status: 502, title: "The site could not be fetched; check the URL or try again later." },
+  fetch_timeout: { status: 504, title: "The site took too long to answer; try again later." },
+  fetch_too_large: { status: 502, title: "The response is larger than the capture limit allows." },
+  fetch_too_many_redirects: { status: 502, title: "The site redirected more often than the limit allows." },
+  blob_missing: { status: 404, title: "The stored evidence file is missing; check the blob store." },
+  blob_unreadable: {
+    status: 500,
+    title: "A stored evidence file cannot be decrypted; check the master key configuration.",
+  },
+  timestamp_failed: { status: 502, title: "The timestamp authority did not issue a valid token." },
+  bundle_invalid: { status: 400, title: "The evidence bundle is not valid; see the detail." },
   internal: { status: 500, title: "Something went wrong on our side; it has been logged." },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof errorCatalogue;
 
 export interface FieldError {
+  /** Dotted path of the field, e.g. `urls.3`. */
   path: string;
+  /** The same as a JSON Pointer (RFC 6901), e.g. `/urls/3`. */
+  pointer?: string;
   message: string;
 }
 

@@ -69,7 +69,13 @@ export function registerAuth(app: FastifyInstance, deps: Deps): void {
   app.decorateRequest("principal", null);
   app.decorateRequest("session", null);
 
-  app.addHook("onRequest", async (req, reply) => {
+  // preParsing: after the per-route rate limit (an onRequest hook), before the body is read.
+  app.addHook("preParsing", async (req, reply, payload) => {
+    await authenticate(req, reply);
+    return payload;
+  });
+
+  async function authenticate(req: FastifyRequest, reply: FastifyReply): Promise<void> {
     // Cross-site requests are refused outright when the browser says where they come from.
     if (UNSAFE.has(req.method) && req.headers.origin) {
       const allowed = new Set([
@@ -116,5 +122,5 @@ export function registerAuth(app: FastifyInstance, deps: Deps): void {
     req.session = ctx;
     req.principal = identity.principalOf(ctx);
     if (auth?.permission && !req.principal.permissions.has(auth.permission)) throw new AppError("forbidden");
-  });
+  }
 }

@@ -5,7 +5,14 @@ import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { isAppError } from "../../platform/errors.ts";
 import { problem, sendProblem } from "../problem.ts";
 
-const sanitisePath = (p: string): string => p.replace(/[^\w.[\]-]/g, "_").slice(0, 200);
+const sanitisePath = (p: string): string => p.replace(/[^\w.()[\]-]/g, "_").slice(0, 200);
+const pointerOf = (path: string): string =>
+  path === "(body)"
+    ? ""
+    : `/${path
+        .split(".")
+        .map((s) => s.replaceAll("~", "~0"))
+        .join("/")}`;
 
 function fieldErrors(err: { validation: { instancePath: string; message?: string; params: unknown }[] }) {
   return err.validation.slice(0, 50).map((v) => {
@@ -13,12 +20,15 @@ function fieldErrors(err: { validation: { instancePath: string; message?: string
     const params = v.params as { keys?: string[]; issue?: { code?: string; keys?: string[] } } | undefined;
     const keys = params?.keys ?? params?.issue?.keys;
     if (keys && keys.length > 0) {
+      const path = sanitisePath([base, keys[0]].filter(Boolean).join("."));
       return {
-        path: sanitisePath([base, keys[0]].filter(Boolean).join(".")),
+        path,
+        pointer: pointerOf(path),
         message: keys.length > 1 ? `Unknown fields (${keys.length}).` : "Unknown field.",
       };
     }
-    return { path: sanitisePath(base || "(body)"), message: (v.message ?? "Not valid.").slice(0, 300) };
+    const path = sanitisePath(base || "(body)");
+    return { path, pointer: pointerOf(path), message: (v.message ?? "Not valid.").slice(0, 300) };
   });
 }
 

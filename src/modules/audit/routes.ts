@@ -18,6 +18,8 @@ const event = z.object({
   subjectType: z.string().nullable(),
   subjectId: z.string().nullable(),
   reason: z.string().nullable(),
+  data: z.record(z.string(), z.unknown()),
+  prevHash: z.string(),
   hash: z.string(),
 });
 
@@ -55,6 +57,8 @@ export function auditRoutes(app: FastifyInstance, deps: Deps): void {
           subjectType: e.subjectType,
           subjectId: e.subjectId,
           reason: e.reason,
+          data: (e.data ?? {}) as Record<string, unknown>,
+          prevHash: e.prevHash,
           hash: e.hash,
         })),
       };
@@ -68,7 +72,7 @@ export function auditRoutes(app: FastifyInstance, deps: Deps): void {
       schema: {
         tags: ["audit"],
         summary: "Walk the whole hash chain and report the first event that does not hold",
-        body: z.strictObject({}).optional(),
+        body: z.strictObject({}).nullish(),
         response: {
           200: z.object({
             ok: z.boolean(),

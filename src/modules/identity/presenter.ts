@@ -1,5 +1,6 @@
 // What each viewer sees of identity objects: never password hashes, secrets or token hashes.
-import type { ApiToken, Organisation, User } from "./store.ts";
+import type { UserView } from "./service.ts";
+import type { ApiToken, Organisation } from "./store.ts";
 
 export const presentOrganisation = (o: Organisation) => ({
   id: o.id,
@@ -8,13 +9,13 @@ export const presentOrganisation = (o: Organisation) => ({
   createdAt: o.createdAt.toISOString(),
 });
 
-export const presentUser = (u: User, now: Date) => ({
+export const presentUser = (u: UserView) => ({
   id: u.id,
   displayName: u.displayName,
   email: u.email,
   role: u.role,
   mfaEnabled: u.mfaEnabled,
-  locked: u.lockedUntil !== null && u.lockedUntil > now,
+  locked: u.locked,
   createdAt: u.createdAt.toISOString(),
 });
 

@@ -187,8 +187,7 @@ export function identityRoutes(app: FastifyInstance, deps: Deps, opts: IdentityR
       schema: { tags: ["users"], response: { 200: z.object({ items: z.array(s.user) }) } },
     },
     async (req) => {
-      const now = deps.clock.now();
-      return { items: (await identity.listUsers(deps, principal(req))).map((u) => presentUser(u, now)) };
+      return { items: (await identity.listUsers(deps, principal(req))).map(presentUser) };
     },
   );
 
@@ -198,7 +197,7 @@ export function identityRoutes(app: FastifyInstance, deps: Deps, opts: IdentityR
       config: { auth: { permission: "users:read" } },
       schema: { tags: ["users"], params: s.idParams, response: { 200: s.user } },
     },
-    async (req) => presentUser(await identity.getUser(deps, principal(req), req.params.id), deps.clock.now()),
+    async (req) => presentUser(await identity.getUser(deps, principal(req), req.params.id)),
   );
 
   r.post(
@@ -210,7 +209,7 @@ export function identityRoutes(app: FastifyInstance, deps: Deps, opts: IdentityR
     async (req, reply) => {
       const p = principal(req);
       const u = await identity.createUser(deps, p, { ...req.body, organisationId: p.organisationId });
-      return reply.code(201).send(presentUser(u, deps.clock.now()));
+      return reply.code(201).send(presentUser({ ...u, locked: false }));
     },
   );
 

@@ -47,7 +47,7 @@ export const setupBody = z.strictObject({
 
 export const loginBody = z.strictObject({ email: z.string().max(limits.emailMax), password });
 export const codeBody = z.strictObject({ code: mfaCode });
-export const emptyBody = z.strictObject({}).optional();
+export const emptyBody = z.strictObject({}).nullish();
 
 export const newUserBody = z.strictObject({
   displayName,

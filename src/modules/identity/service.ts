@@ -40,6 +40,12 @@ const TOUCH_EVERY_MS = 60_000;
 
 export const normaliseEmail = (email: string): string => email.trim().toLowerCase();
 
+/** The lockout is keyed by the address typed, so unknown addresses lock exactly like known ones. */
+const throttleKey = (email: string): string => sha256Hex(`login:${normaliseEmail(email)}`);
+
+/** A user as listed: whether the address is locked out just now. */
+export type UserView = store.User & { locked: boolean };
+
 const mfaSecretContext = (userId: string) => `user:${userId}:totp`;
 
 // ---------------------------------------------------------------------------------------------
@@ -175,7 +181,8 @@ export async function setPassword(
   const passwordHash = await hashPassword(password);
   await deps.db.transaction().execute(async (tx) => {
     const now = deps.clock.now();
-    await store.updateUser(tx, userId, { passwordHash, failedLogins: 0, lockedUntil: null }, now);
+    await store.updateUser(tx, userId, { passwordHash }, now);
+    await store.clearThrottle(tx, throttleKey(user.email));
     await store.deleteSessionsOfUser(tx, userId);
     await audit.record(tx, deps.clock, audit.systemActor, {
       organisationId: user.organisationId,
@@ -196,16 +203,9 @@ export async function resetUserAccess(
   if (!user) throw new AppError("not_found", { detail: `No user with e-mail ${email}.` });
   await deps.db.transaction().execute(async (tx) => {
     const now = deps.clock.now();
-    await store.updateUser(
-      tx,
-      user.id,
-      {
-        failedLogins: 0,
-        lockedUntil: null,
-        ...(opts.mfa && { mfaEnabled: false, mfaSecret: null, mfaLastStep: null }),
-      },
-      now,
-    );
+    await store.clearThrottle(tx, throttleKey(user.email));
+    if (opts.mfa)
+      await store.updateUser(tx, user.id, { mfaEnabled: false, mfaSecret: null, mfaLastStep: null }, now);
     if (opts.mfa) await store.deleteSessionsOfUser(tx, user.id);
     await audit.record(tx, deps.clock, audit.systemActor, {
       organisationId: user.organisationId,
@@ -221,16 +221,26 @@ export async function findUserByEmail(deps: Pick<Deps, "db">, email: string) {
   return store.findUserByEmail(deps.db, normaliseEmail(email));
 }
 
-export async function listUsers(deps: Deps, by: Principal): Promise<store.User[]> {
-  authorize(by, "users:read");
-  return store.listUsers(deps.db, by.organisationId);
+async function withLocks(deps: Deps, users: store.User[]): Promise<UserView[]> {
+  const keys = users.map((u) => throttleKey(u.email));
+  const t = await store.throttles(deps.db, keys);
+  const now = deps.clock.now();
+  return users.map((u, i) => {
+    const until = t.get(keys[i] as string)?.lockedUntil;
+    return { ...u, locked: until != null && until > now };
+  });
 }
 
-export async function getUser(deps: Deps, by: Principal, id: string): Promise<store.User> {
+export async function listUsers(deps: Deps, by: Principal): Promise<UserView[]> {
+  authorize(by, "users:read");
+  return withLocks(deps, await store.listUsers(deps.db, by.organisationId));
+}
+
+export async function getUser(deps: Deps, by: Principal, id: string): Promise<UserView> {
   authorize(by, "users:read");
   const user = await store.findUser(deps.db, id);
   assertSameOrganisation(by, user?.organisationId);
-  return user as store.User;
+  return (await withLocks(deps, [user as store.User]))[0] as UserView;
 }
 
 export async function getOrganisation(deps: Deps, by: Principal, id: string): Promise<store.Organisation> {
@@ -288,35 +298,41 @@ async function issueSession(
   return { token, session };
 }
 
-/** Counts a failed password or code; locks the account after too many. Returns true when locked. */
-async function countFailure(deps: Deps, user: store.User, what: "password" | "mfa_code"): Promise<boolean> {
+/**
+ * Counts a failed password or code against the address; after too many the address is locked
+ * for a while, whether or not it has an account. Returns true when this failure locked it.
+ */
+async function countFailure(
+  deps: Deps,
+  email: string,
+  user: store.User | undefined,
+  what: "password" | "mfa_code",
+): Promise<boolean> {
+  const key = throttleKey(email);
   return deps.db.transaction().execute(async (tx) => {
     const now = deps.clock.now();
-    const fresh = (await store.findUser(tx, user.id, true)) as store.User;
-    const failures = fresh.failedLogins + 1;
+    const failures = await store.bumpThrottle(tx, key, now);
     const lock = failures >= deps.config.login.maxFailures;
-    const actor = { type: "public" as const, id: null, organisationId: user.organisationId };
-    await store.updateUser(
-      tx,
-      user.id,
-      lock
-        ? {
-            failedLogins: 0,
-            lockedUntil: new Date(now.getTime() + deps.config.login.lockoutMinutes * 60_000),
-          }
-        : { failedLogins: failures },
-      now,
-    );
-    await audit.record(tx, deps.clock, actor, {
-      action: "auth.login_failed",
-      subject: { type: "user", id: user.id },
-      data: { factor: what },
-    });
+    const actor = { type: "public" as const, id: null, organisationId: user?.organisationId ?? null };
+    const subject = user ? { type: "user", id: user.id } : { type: "login_key", id: key.slice(0, 16) };
+    if (user) {
+      await audit.record(tx, deps.clock, actor, {
+        action: "auth.login_failed",
+        subject,
+        data: { factor: what },
+      });
+    }
     if (lock) {
-      await store.deleteSessionsOfUser(tx, user.id);
+      await store.lockThrottle(
+        tx,
+        key,
+        new Date(now.getTime() + deps.config.login.lockoutMinutes * 60_000),
+        now,
+      );
+      if (user) await store.deleteSessionsOfUser(tx, user.id);
       await audit.record(tx, deps.clock, actor, {
         action: "user.locked",
-        subject: { type: "user", id: user.id },
+        subject,
         reason: `${deps.config.login.maxFailures} failed attempts`,
       });
     }
@@ -324,7 +340,10 @@ async function countFailure(deps: Deps, user: store.User, what: "password" | "mf
   });
 }
 
-const isLocked = (user: store.User, now: Date) => user.lockedUntil !== null && user.lockedUntil > now;
+async function isLocked(deps: Deps, email: string): Promise<boolean> {
+  const t = await store.findThrottle(deps.db, throttleKey(email));
+  return t?.lockedUntil != null && t.lockedUntil > deps.clock.now();
+}
 
 /** Checks e-mail and password and opens a session at the stage the user's MFA calls for. */
 export async function login(
@@ -332,20 +351,19 @@ export async function login(
   input: { email: string; password: string },
   client: ClientInfo,
 ): Promise<IssuedSession> {
-  const user = await store.findUserByEmail(deps.db, normaliseEmail(input.email));
-  if (!user || user.disabledAt) {
-    await burnPasswordCheck(input.password);
-    throw new AppError("invalid_credentials");
-  }
-  if (isLocked(user, deps.clock.now())) throw new AppError("too_many_attempts");
-  if (!(await verifyPassword(user.passwordHash, input.password))) {
-    const locked = await countFailure(deps, user, "password");
+  const email = normaliseEmail(input.email);
+  if (await isLocked(deps, email)) throw new AppError("too_many_attempts");
+  const user = await store.findUserByEmail(deps.db, email);
+  const valid = user && !user.disabledAt && (await verifyPassword(user.passwordHash, input.password));
+  if (!user) await burnPasswordCheck(input.password);
+  if (!user || !valid) {
+    const locked = await countFailure(deps, email, user, "password");
     throw new AppError(locked ? "too_many_attempts" : "invalid_credentials");
   }
   const org = (await store.findOrganisation(deps.db, user.organisationId)) as store.Organisation;
   const mfaPassed = !user.mfaEnabled && !mfaRequired(org.kind);
   return deps.db.transaction().execute(async (tx) => {
-    if (user.failedLogins > 0) await store.updateUser(tx, user.id, { failedLogins: 0 }, deps.clock.now());
+    await store.clearThrottle(tx, throttleKey(email));
     const { token, session } = await issueSession(deps, tx, user, mfaPassed, client);
     await audit.record(
       tx,
@@ -375,7 +393,7 @@ export async function resolveSession(deps: Deps, token: string): Promise<Session
     return null;
   }
   const user = await store.findUser(deps.db, session.userId);
-  if (!user || user.disabledAt || isLocked(user, now)) return null;
+  if (!user || user.disabledAt) return null;
   const organisation = (await store.findOrganisation(deps.db, user.organisationId)) as store.Organisation;
   if (now.getTime() - session.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
     await store.touchSession(deps.db, session.id, now);
@@ -410,24 +428,24 @@ async function completeSession(deps: Deps, ctx: SessionContext, client: ClientIn
   });
 }
 
-async function acceptCode(deps: Deps, ctx: SessionContext, code: string): Promise<number> {
+/** Checks a TOTP code and claims its time step, so the same code never works twice. */
+async function acceptCode(deps: Deps, ctx: SessionContext, code: string): Promise<void> {
   const user = (await store.findUser(deps.db, ctx.user.id)) as store.User;
-  if (isLocked(user, deps.clock.now())) throw new AppError("too_many_attempts");
+  if (await isLocked(deps, user.email)) throw new AppError("too_many_attempts");
   if (!user.mfaSecret) throw new AppError("mfa_enrolment_required");
   const secret = open(deps.masterKey, user.mfaSecret, mfaSecretContext(user.id));
   const step = matchTotp(secret, code, deps.clock.now());
-  if (step === null || (user.mfaLastStep !== null && step <= user.mfaLastStep)) {
-    const locked = await countFailure(deps, user, "mfa_code");
+  if (step === null || !(await store.claimMfaStep(deps.db, user.id, step, deps.clock.now()))) {
+    const locked = await countFailure(deps, user.email, user, "mfa_code");
     throw new AppError(locked ? "too_many_attempts" : "invalid_mfa_code");
   }
-  return step;
+  await store.clearThrottle(deps.db, throttleKey(user.email));
 }
 
 /** Second step of login: a TOTP code for a user who has MFA. */
 export async function verifyMfa(deps: Deps, ctx: SessionContext, code: string, client: ClientInfo) {
   if (ctx.stage !== "mfa_verify") throw new AppError("conflict", { detail: "No code is expected now." });
-  const step = await acceptCode(deps, ctx, code);
-  await store.updateUser(deps.db, ctx.user.id, { mfaLastStep: step, failedLogins: 0 }, deps.clock.now());
+  await acceptCode(deps, ctx, code);
   return completeSession(deps, ctx, client, "auth.mfa_verified");
 }
 
@@ -456,14 +474,9 @@ export async function startMfaEnrolment(deps: Deps, ctx: SessionContext) {
 /** Finishes enrolment with a first valid code; from then on the user needs a code to log in. */
 export async function confirmMfaEnrolment(deps: Deps, ctx: SessionContext, code: string, client: ClientInfo) {
   if (ctx.user.mfaEnabled) throw new AppError("mfa_already_enabled");
-  const step = await acceptCode(deps, ctx, code);
+  await acceptCode(deps, ctx, code);
   await deps.db.transaction().execute(async (tx) => {
-    await store.updateUser(
-      tx,
-      ctx.user.id,
-      { mfaEnabled: true, mfaLastStep: step, failedLogins: 0 },
-      deps.clock.now(),
-    );
+    await store.updateUser(tx, ctx.user.id, { mfaEnabled: true }, deps.clock.now());
     await audit.record(
       tx,
       deps.clock,

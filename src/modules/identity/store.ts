@@ -19,10 +19,13 @@ export interface User {
   mfaSecret: string | null;
   mfaEnabled: boolean;
   mfaLastStep: number | null;
-  failedLogins: number;
-  lockedUntil: Date | null;
   disabledAt: Date | null;
   createdAt: Date;
+}
+
+export interface Throttle {
+  failures: number;
+  lockedUntil: Date | null;
 }
 
 export interface Session {
@@ -83,8 +86,6 @@ const userCols = [
   "mfa_secret",
   "mfa_enabled",
   "mfa_last_step",
-  "failed_logins",
-  "locked_until",
   "disabled_at",
   "created_at",
 ] as const;
@@ -99,8 +100,6 @@ type UserRow = {
   mfa_secret: string | null;
   mfa_enabled: boolean;
   mfa_last_step: number | null;
-  failed_logins: number;
-  locked_until: Date | null;
   disabled_at: Date | null;
   created_at: Date;
 };
@@ -115,8 +114,6 @@ const toUser = (r: UserRow): User => ({
   mfaSecret: r.mfa_secret,
   mfaEnabled: r.mfa_enabled,
   mfaLastStep: r.mfa_last_step === null ? null : Number(r.mfa_last_step),
-  failedLogins: r.failed_logins,
-  lockedUntil: r.locked_until,
   disabledAt: r.disabled_at,
   createdAt: r.created_at,
 });
@@ -178,8 +175,6 @@ export async function updateUser(
     mfaSecret: string | null;
     mfaEnabled: boolean;
     mfaLastStep: number | null;
-    failedLogins: number;
-    lockedUntil: Date | null;
     disabledAt: Date | null;
   }>,
   now: Date,
@@ -191,13 +186,69 @@ export async function updateUser(
       ...(patch.mfaSecret !== undefined && { mfa_secret: patch.mfaSecret }),
       ...(patch.mfaEnabled !== undefined && { mfa_enabled: patch.mfaEnabled }),
       ...(patch.mfaLastStep !== undefined && { mfa_last_step: patch.mfaLastStep }),
-      ...(patch.failedLogins !== undefined && { failed_logins: patch.failedLogins }),
-      ...(patch.lockedUntil !== undefined && { locked_until: patch.lockedUntil }),
       ...(patch.disabledAt !== undefined && { disabled_at: patch.disabledAt }),
       updated_at: now,
     })
     .where("id", "=", id)
     .execute();
+}
+
+/** Accepts a TOTP step only if it is newer than the last accepted one: atomic against replays. */
+export async function claimMfaStep(db: Executor, id: string, step: number, now: Date): Promise<boolean> {
+  const r = await db
+    .updateTable("users")
+    .set({ mfa_last_step: step, updated_at: now })
+    .where("id", "=", id)
+    .where((eb) => eb.or([eb("mfa_last_step", "is", null), eb("mfa_last_step", "<", step)]))
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+export async function findThrottle(db: Executor, key: string): Promise<Throttle | undefined> {
+  const r = await db
+    .selectFrom("login_throttle")
+    .select(["failures", "locked_until"])
+    .where("key", "=", key)
+    .executeTakeFirst();
+  return r && { failures: r.failures, lockedUntil: r.locked_until };
+}
+
+/** Counts one failure; returns the count after it (row locked for the update). */
+export async function bumpThrottle(db: Executor, key: string, now: Date): Promise<number> {
+  const r = await db
+    .insertInto("login_throttle")
+    .values({ key, failures: 1, locked_until: null, updated_at: now })
+    .onConflict((oc) =>
+      oc
+        .column("key")
+        .doUpdateSet((eb) => ({ failures: eb("login_throttle.failures", "+", 1), updated_at: now })),
+    )
+    .returning("failures")
+    .executeTakeFirstOrThrow();
+  return r.failures;
+}
+
+export async function lockThrottle(db: Executor, key: string, until: Date, now: Date): Promise<void> {
+  await db
+    .updateTable("login_throttle")
+    .set({ failures: 0, locked_until: until, updated_at: now })
+    .where("key", "=", key)
+    .execute();
+}
+
+export async function clearThrottle(db: Executor, key: string): Promise<void> {
+  await db.deleteFrom("login_throttle").where("key", "=", key).execute();
+}
+
+/** Throttle state of many keys at once (for user lists). */
+export async function throttles(db: Executor, keys: string[]): Promise<Map<string, Throttle>> {
+  if (keys.length === 0) return new Map();
+  const rows = await db
+    .selectFrom("login_throttle")
+    .select(["key", "failures", "locked_until"])
+    .where("key", "in", keys)
+    .execute();
+  return new Map(rows.map((r) => [r.key, { failures: r.failures, lockedUntil: r.locked_until }]));
 }
 
 const sessionCols = [

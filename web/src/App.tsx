@@ -1,0 +1,93 @@
+// Routing: the sign-in state decides which pages exist; the path picks among them.
+import { type ComponentType, useEffect, useRef } from "react";
+import { AppLayout } from "./components/AppLayout.tsx";
+import { useAuth } from "./lib/auth.tsx";
+import { navigate, usePath } from "./lib/router.tsx";
+import { AuditPage } from "./pages/AuditPage.tsx";
+import { LoginPage } from "./pages/LoginPage.tsx";
+import { MfaEnrolPage } from "./pages/MfaEnrolPage.tsx";
+import { MfaVerifyPage } from "./pages/MfaVerifyPage.tsx";
+import { OrganisationPage } from "./pages/OrganisationPage.tsx";
+import { OverviewPage } from "./pages/OverviewPage.tsx";
+import { SetupPage } from "./pages/SetupPage.tsx";
+import { LoadingPage, NotFoundPage, UnavailablePage } from "./pages/StatusPages.tsx";
+
+const PATHS = {
+  setup: "/setup",
+  login: "/login",
+  mfaVerify: "/login/mfa",
+  mfaEnrol: "/login/mfa/enrol",
+  overview: "/",
+  organisation: "/organisation",
+  audit: "/audit",
+} as const;
+
+const APP_PAGES: Record<string, ComponentType> = {
+  [PATHS.overview]: OverviewPage,
+  [PATHS.organisation]: OrganisationPage,
+  [PATHS.audit]: AuditPage,
+};
+
+const SIGN_IN_PATHS: readonly string[] = [PATHS.setup, PATHS.login, PATHS.mfaVerify, PATHS.mfaEnrol];
+
+/** Puts the address bar where the page shown actually lives. */
+function useCanonicalPath(expected: string | null): void {
+  const path = usePath();
+  useEffect(() => {
+    if (expected !== null && path !== expected) navigate(expected, { replace: true });
+  }, [expected, path]);
+}
+
+export function App() {
+  const { state, reload } = useAuth();
+  const path = usePath();
+  // Where a signed-out person was heading, to return there after sign-in.
+  const returnTo = useRef<string | null>(null);
+  const remember =
+    (state.status === "anonymous" && state.notice === null) || state.status === "loading" ? path : null;
+  useEffect(() => {
+    if (remember && remember !== PATHS.overview && APP_PAGES[remember]) returnTo.current = remember;
+  }, [remember]);
+
+  let expected: string | null = null;
+  if (state.status === "setup") expected = PATHS.setup;
+  else if (state.status === "anonymous") expected = PATHS.login;
+  else if (state.status === "signed-in") {
+    if (state.stage === "mfa_verify") expected = PATHS.mfaVerify;
+    else if (state.stage === "mfa_enrol") expected = PATHS.mfaEnrol;
+    else if (SIGN_IN_PATHS.includes(path)) {
+      expected = returnTo.current ?? PATHS.overview;
+    }
+  }
+  useCanonicalPath(expected);
+  useEffect(() => {
+    if (state.status === "signed-in" && state.stage === "complete" && path === returnTo.current) {
+      returnTo.current = null;
+    }
+  }, [state, path]);
+
+  switch (state.status) {
+    case "loading":
+      return <LoadingPage />;
+    case "unavailable":
+      return <UnavailablePage error={state.error} onRetry={() => void reload()} />;
+    case "setup":
+      return <SetupPage />;
+    case "anonymous":
+      return <LoginPage notice={state.notice} email={state.email} />;
+    case "signed-in": {
+      if (state.stage === "mfa_verify") return <MfaVerifyPage />;
+      if (state.stage === "mfa_enrol") return <MfaEnrolPage />;
+      if (!state.session) {
+        return <UnavailablePage error={null} onRetry={() => void reload()} />;
+      }
+      if (SIGN_IN_PATHS.includes(path)) return <LoadingPage />;
+      const Page = APP_PAGES[path] ?? NotFoundPage;
+      return (
+        <AppLayout>
+          <Page />
+        </AppLayout>
+      );
+    }
+  }
+}

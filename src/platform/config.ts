@@ -37,6 +37,32 @@ const schema = z.object({
   BODY_LIMIT_BYTES: int(1024, 100 * 1024 * 1024).default(1024 * 1024),
   TRUST_PROXY: bool.default(false),
   WORKERS_IN_SERVE: bool.default(true),
+  // evidence (issue 4): earlier master keys, the safe fetcher, capture, timestamps, blob store
+  VANGRAIL_MASTER_KEY_PREVIOUS: z
+    .string()
+    .refine(
+      (v) => v.split(",").every((k) => Buffer.from(k.trim(), "base64").length === 32),
+      "must be a comma-separated list of 32-byte base64 keys",
+    )
+    .optional(),
+  FETCHER_CONTACT_URL: z.url().optional(),
+  FETCHER_MAX_BYTES: int(1024, 1024 ** 3).default(25 * 1024 * 1024),
+  FETCHER_TIMEOUT_SECONDS: int(1, 600).default(30),
+  FETCHER_MAX_REDIRECTS: int(0, 20).default(5),
+  FETCHER_HOST_CONCURRENCY: int(1, 64).default(4),
+  CAPTURE_BROWSER_PATH: z.string().min(1).default("/usr/bin/chromium"),
+  CAPTURE_SCREENSHOTS: bool.default(true),
+  CAPTURE_MAX_MEDIA: int(0, 500).default(20),
+  CAPTURE_MEDIA_MAX_BYTES: int(1024, 1024 ** 3).default(10 * 1024 * 1024),
+  TSA_URL: z.url().optional(),
+  BLOB_STORE: z.enum(["fs", "s3"]).default("fs"),
+  BLOB_S3_ENDPOINT: z.url().optional(),
+  BLOB_S3_REGION: z.string().min(1).default("us-east-1"),
+  BLOB_S3_BUCKET: z.string().min(3).max(63).optional(),
+  BLOB_S3_PREFIX: z.string().max(200).optional(),
+  BLOB_S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  BLOB_S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  BLOB_S3_FORCE_PATH_STYLE: bool.default(false),
 });
 
 type Env = z.infer<typeof schema>;
@@ -58,6 +84,33 @@ export interface Config {
   bodyLimitBytes: number;
   trustProxy: boolean;
   workersInServe: boolean;
+  evidence: EvidenceConfig;
+}
+
+export interface EvidenceConfig {
+  /** Retired master keys still accepted for unwrapping until `vangrail keys rotate` is done. */
+  previousMasterKeys: Buffer[];
+  fetcher: {
+    contactUrl: string;
+    maxBytes: number;
+    timeoutMs: number;
+    maxRedirects: number;
+    perHostConcurrency: number;
+  };
+  capture: { browserPath: string; screenshots: boolean; maxMedia: number; mediaMaxBytes: number };
+  tsaUrl: string | undefined;
+  blobStore:
+    | { kind: "fs" }
+    | {
+        kind: "s3";
+        endpoint: string | undefined;
+        region: string;
+        bucket: string;
+        prefix: string;
+        accessKeyId: string | undefined;
+        secretAccessKey: string | undefined;
+        forcePathStyle: boolean;
+      };
 }
 
 export class ConfigError extends Error {
@@ -90,6 +143,8 @@ export function loadConfig(
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
   }
   const e = parsed.data;
+  if (e.BLOB_STORE === "s3" && !e.BLOB_S3_BUCKET)
+    throw new ConfigError(["BLOB_S3_BUCKET: required when BLOB_STORE=s3"]);
   if (e.NODE_ENV === "production" && e.DATABASE_URL && !e.VANGRAIL_MASTER_KEY) {
     // Replicas sharing a database must share the key that seals secrets in it; a key file in
     // each replica's own data folder would silently differ.
@@ -118,6 +173,42 @@ export function loadConfig(
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     trustProxy: e.TRUST_PROXY,
     workersInServe: e.WORKERS_IN_SERVE,
+    evidence: {
+      previousMasterKeys: (e.VANGRAIL_MASTER_KEY_PREVIOUS ?? "")
+        .split(",")
+        .map((k) => k.trim())
+        .filter((k) => k !== "")
+        .map((k) => Buffer.from(k, "base64")),
+      fetcher: {
+        contactUrl:
+          e.FETCHER_CONTACT_URL ??
+          `${(e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, "")}/about/fetcher`,
+        maxBytes: e.FETCHER_MAX_BYTES,
+        timeoutMs: e.FETCHER_TIMEOUT_SECONDS * 1000,
+        maxRedirects: e.FETCHER_MAX_REDIRECTS,
+        perHostConcurrency: e.FETCHER_HOST_CONCURRENCY,
+      },
+      capture: {
+        browserPath: e.CAPTURE_BROWSER_PATH,
+        screenshots: e.CAPTURE_SCREENSHOTS,
+        maxMedia: e.CAPTURE_MAX_MEDIA,
+        mediaMaxBytes: e.CAPTURE_MEDIA_MAX_BYTES,
+      },
+      tsaUrl: e.TSA_URL,
+      blobStore:
+        e.BLOB_STORE === "s3"
+          ? {
+              kind: "s3",
+              endpoint: e.BLOB_S3_ENDPOINT,
+              region: e.BLOB_S3_REGION,
+              bucket: e.BLOB_S3_BUCKET as string,
+              prefix: e.BLOB_S3_PREFIX ?? "",
+              accessKeyId: e.BLOB_S3_ACCESS_KEY_ID,
+              secretAccessKey: e.BLOB_S3_SECRET_ACCESS_KEY,
+              forcePathStyle: e.BLOB_S3_FORCE_PATH_STYLE,
+            }
+          : { kind: "fs" },
+    },
   };
 }
 

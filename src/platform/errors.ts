@@ -33,6 +33,11 @@ export const errorCatalogue = {
   too_many_attempts: { status: 429, title: "Too many attempts; wait a few minutes and try again." },
   rate_limited: { status: 429, title: "Too many requests; slow down and try again shortly." },
   service_unavailable: { status: 503, title: "A dependency is not reachable; try again shortly." },
+  image_unreadable: {
+    status: 422,
+    title: "The file is not an image Vangrail can decode (JPEG, PNG, WebP, GIF, AVIF, TIFF).",
+  },
+  hash_invalid: { status: 400, title: "The hash is not valid for its signal type; see `detail`." },
   // evidence: the safe fetcher, the blob store, manifests and bundles
   fetch_blocked: {
     status: 422,

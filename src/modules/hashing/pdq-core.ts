@@ -80,10 +80,10 @@ export function lumaOf(
 }
 
 /**
- * One box-filter pass along a strided vector. The window covers `half - 1` samples before the
- * output and `full - half` after it, shrinking at both ends (no padding), where
- * half = floor((full + 2) / 2); the sum runs in float32: add the sample entering, subtract the
- * one leaving, divide by the current window length.
+ * One box-filter pass along a strided vector. The window of output i covers samples
+ * i − (full − half) … i + (half − 1), where half = floor((full + 2) / 2), shrinking at both ends
+ * (no padding); the sum runs in float32: add the sample entering, subtract the one leaving,
+ * divide by the current window length.
  */
 export function boxFilter1D(
   input: Float32Array,
@@ -143,36 +143,46 @@ export function boxFilterColumns(
   rows: number,
   cols: number,
   full: number,
+  only: Int32Array = columnList(cols),
 ): void {
   const half = Math.floor((full + 2) / 2);
   const lead = half - 1;
   const sum = new Float32Array(cols);
+  const n = only.length;
   let count = 0;
   let ri = 0;
   let li = 0;
   let oi = 0;
   for (let k = 0; k < lead; k++, ri++) {
-    for (let c = 0; c < cols; c++) sum[c] = (sum[c] as number) + (input[ri * cols + c] as number);
+    for (let q = 0; q < n; q++) {
+      const c = only[q] as number;
+      sum[c] = (sum[c] as number) + (input[ri * cols + c] as number);
+    }
     count++;
   }
   for (let k = 0; k < full - half + 1; k++, ri++, oi++) {
     count++;
-    for (let c = 0; c < cols; c++) {
+    for (let q = 0; q < n; q++) {
+      const c = only[q] as number;
       const s = f((sum[c] as number) + (input[ri * cols + c] as number));
       sum[c] = s;
       output[oi * cols + c] = s / count;
     }
   }
   for (let k = 0; k < rows - full; k++, ri++, li++, oi++) {
-    for (let c = 0; c < cols; c++) {
-      const s = f(f((sum[c] as number) + (input[ri * cols + c] as number)) - (input[li * cols + c] as number));
+    for (let q = 0; q < n; q++) {
+      const c = only[q] as number;
+      const s = f(
+        f((sum[c] as number) + (input[ri * cols + c] as number)) - (input[li * cols + c] as number),
+      );
       sum[c] = s;
       output[oi * cols + c] = s / count;
     }
   }
   for (let k = 0; k < lead; k++, li++, oi++) {
     count--;
-    for (let c = 0; c < cols; c++) {
+    for (let q = 0; q < n; q++) {
+      const c = only[q] as number;
       const s = f((sum[c] as number) - (input[li * cols + c] as number));
       sum[c] = s;
       output[oi * cols + c] = s / count;
@@ -180,13 +190,19 @@ export function boxFilterColumns(
   }
 }
 
-/** Jarosz filter in place on `buf` (rows × cols), using `tmp` of the same size as scratch. */
-function jarosz(buf: Float32Array, tmp: Float32Array, rows: number, cols: number): void {
+const columnList = (cols: number): Int32Array => Int32Array.from({ length: cols }, (_, i) => i);
+
+/**
+ * Jarosz filter in place on `buf` (rows × cols), using `tmp` of the same size as scratch. The
+ * last column pass runs only over the columns that decimation samples (`keep`): the others
+ * would be thrown away, and each column is filtered independently.
+ */
+function jarosz(buf: Float32Array, tmp: Float32Array, rows: number, cols: number, keep: Int32Array): void {
   const windowAlongRows = jaroszWindow(cols);
   const windowAlongCols = jaroszWindow(rows);
   for (let pass = 0; pass < JAROSZ_PASSES; pass++) {
     for (let r = 0; r < rows; r++) boxFilter1D(buf, tmp, r * cols, cols, 1, windowAlongRows);
-    boxFilterColumns(tmp, buf, rows, cols, windowAlongCols);
+    boxFilterColumns(tmp, buf, rows, cols, windowAlongCols, pass === JAROSZ_PASSES - 1 ? keep : undefined);
   }
 }
 
@@ -197,7 +213,9 @@ export const decimationIndex = (i: number, inDim: number): number => Math.floor(
 export function downsample64(luma: Float32Array, width: number, height: number): Float32Array {
   if (width === DCT_IN && height === DCT_IN) return luma.slice();
   const buf = luma.slice();
-  jarosz(buf, new Float32Array(buf.length), height, width);
+  // Narrow images sample some columns more than once: filter each only once.
+  const keep = Int32Array.from(new Set(Array.from({ length: DCT_IN }, (_, j) => decimationIndex(j, width))));
+  jarosz(buf, new Float32Array(buf.length), height, width, keep);
   const out = new Float32Array(DCT_IN * DCT_IN);
   for (let i = 0; i < DCT_IN; i++) {
     const row = decimationIndex(i, height) * width;

@@ -364,6 +364,52 @@ for (const backend of backends) {
       ]);
     });
 
+    test("wrong codes lock the second factor, and a fresh password login does not reset the count", async () => {
+      const org = await makeOrganisation(t.deps, "hotline");
+      const user = await makeUser(t.deps, org.id, "analyst");
+      const enrolled = await login(t, user.email);
+      await enrolled.request("POST", "/api/v1/auth/logout");
+      const codes: string[] = [];
+      for (let i = 0; i < t.deps.config.login.maxFailures; i++) {
+        // Log in afresh every time: the password is right, only the codes are guessed.
+        const res = await t.app.inject({
+          method: "POST",
+          url: "/api/v1/auth/login",
+          payload: { email: user.email, password: PASSWORD },
+        });
+        assert.equal(res.statusCode, 200);
+        const cookie = cookieFrom(res) as string;
+        const csrf = (
+          await t.app.inject({ method: "GET", url: "/api/v1/auth/session", headers: { cookie } })
+        ).json().csrfToken;
+        const guess = await t.app.inject({
+          method: "POST",
+          url: "/api/v1/auth/mfa/verify",
+          headers: { cookie, "x-csrf-token": csrf },
+          payload: { code: "000000" },
+        });
+        codes.push(guess.json().code);
+      }
+      assert.equal(codes.at(-1), "too_many_attempts", codes.join());
+      const row = await t.app.inject({
+        method: "POST",
+        url: "/api/v1/auth/login",
+        payload: { email: user.email, password: PASSWORD },
+      });
+      const cookie = cookieFrom(row) as string;
+      const csrf = (
+        await t.app.inject({ method: "GET", url: "/api/v1/auth/session", headers: { cookie } })
+      ).json().csrfToken;
+      t.clock.advance(30_000);
+      const right = await t.app.inject({
+        method: "POST",
+        url: "/api/v1/auth/mfa/verify",
+        headers: { cookie, "x-csrf-token": csrf },
+        payload: { code: totpCode(enrolled.secret as string, t.clock.now()) },
+      });
+      assert.equal(right.statusCode, 429, "a locked second factor must refuse even the right code");
+    });
+
     test("passwords are stored as Argon2id hashes", async () => {
       const org = await makeOrganisation(t.deps, "platform");
       const user = await makeUser(t.deps, org.id, "platform_agent");

@@ -42,6 +42,8 @@ export const normaliseEmail = (email: string): string => email.trim().toLowerCas
 
 /** The lockout is keyed by the address typed, so unknown addresses lock exactly like known ones. */
 const throttleKey = (email: string): string => sha256Hex(`login:${normaliseEmail(email)}`);
+/** Wrong second-factor codes count apart: a correct password must not reset them. */
+const mfaThrottleKey = (userId: string): string => sha256Hex(`mfa:${userId}`);
 
 /** A user as listed: whether the address is locked out just now. */
 export type UserView = store.User & { locked: boolean };
@@ -204,6 +206,7 @@ export async function resetUserAccess(
   await deps.db.transaction().execute(async (tx) => {
     const now = deps.clock.now();
     await store.clearThrottle(tx, throttleKey(user.email));
+    await store.clearThrottle(tx, mfaThrottleKey(user.id));
     if (opts.mfa)
       await store.updateUser(tx, user.id, { mfaEnabled: false, mfaSecret: null, mfaLastStep: null }, now);
     if (opts.mfa) await store.deleteSessionsOfUser(tx, user.id);
@@ -217,18 +220,25 @@ export async function resetUserAccess(
   return user;
 }
 
+export async function findUserById(deps: Pick<Deps, "db">, id: string) {
+  return store.findUser(deps.db, id);
+}
+
 export async function findUserByEmail(deps: Pick<Deps, "db">, email: string) {
   return store.findUserByEmail(deps.db, normaliseEmail(email));
 }
 
 async function withLocks(deps: Deps, users: store.User[]): Promise<UserView[]> {
-  const keys = users.map((u) => throttleKey(u.email));
-  const t = await store.throttles(deps.db, keys);
+  const keysOf = (u: store.User) => [throttleKey(u.email), mfaThrottleKey(u.id)];
+  const t = await store.throttles(deps.db, users.flatMap(keysOf));
   const now = deps.clock.now();
-  return users.map((u, i) => {
-    const until = t.get(keys[i] as string)?.lockedUntil;
-    return { ...u, locked: until != null && until > now };
-  });
+  return users.map((u) => ({
+    ...u,
+    locked: keysOf(u).some((k) => {
+      const until = t.get(k)?.lockedUntil;
+      return until != null && until > now;
+    }),
+  }));
 }
 
 export async function listUsers(deps: Deps, by: Principal): Promise<UserView[]> {
@@ -304,11 +314,10 @@ async function issueSession(
  */
 async function countFailure(
   deps: Deps,
-  email: string,
+  key: string,
   user: store.User | undefined,
   what: "password" | "mfa_code",
 ): Promise<boolean> {
-  const key = throttleKey(email);
   return deps.db.transaction().execute(async (tx) => {
     const now = deps.clock.now();
     const failures = await store.bumpThrottle(tx, key, now);
@@ -340,8 +349,8 @@ async function countFailure(
   });
 }
 
-async function isLocked(deps: Deps, email: string): Promise<boolean> {
-  const t = await store.findThrottle(deps.db, throttleKey(email));
+async function isLocked(deps: Deps, key: string): Promise<boolean> {
+  const t = await store.findThrottle(deps.db, key);
   return t?.lockedUntil != null && t.lockedUntil > deps.clock.now();
 }
 
@@ -352,12 +361,15 @@ export async function login(
   client: ClientInfo,
 ): Promise<IssuedSession> {
   const email = normaliseEmail(input.email);
-  if (await isLocked(deps, email)) throw new AppError("too_many_attempts");
+  if (await isLocked(deps, throttleKey(email))) throw new AppError("too_many_attempts");
   const user = await store.findUserByEmail(deps.db, email);
-  const valid = user && !user.disabledAt && (await verifyPassword(user.passwordHash, input.password));
-  if (!user) await burnPasswordCheck(input.password);
+  // The same Argon2id work whatever the account's state, so timing tells nothing either.
+  const passwordOk = user
+    ? await verifyPassword(user.passwordHash, input.password)
+    : await burnPasswordCheck(input.password).then(() => false);
+  const valid = passwordOk && !user?.disabledAt;
   if (!user || !valid) {
-    const locked = await countFailure(deps, email, user, "password");
+    const locked = await countFailure(deps, throttleKey(email), user, "password");
     throw new AppError(locked ? "too_many_attempts" : "invalid_credentials");
   }
   const org = (await store.findOrganisation(deps.db, user.organisationId)) as store.Organisation;
@@ -431,15 +443,16 @@ async function completeSession(deps: Deps, ctx: SessionContext, client: ClientIn
 /** Checks a TOTP code and claims its time step, so the same code never works twice. */
 async function acceptCode(deps: Deps, ctx: SessionContext, code: string): Promise<void> {
   const user = (await store.findUser(deps.db, ctx.user.id)) as store.User;
-  if (await isLocked(deps, user.email)) throw new AppError("too_many_attempts");
+  const key = mfaThrottleKey(user.id);
+  if (await isLocked(deps, key)) throw new AppError("too_many_attempts");
   if (!user.mfaSecret) throw new AppError("mfa_enrolment_required");
   const secret = open(deps.masterKey, user.mfaSecret, mfaSecretContext(user.id));
   const step = matchTotp(secret, code, deps.clock.now());
   if (step === null || !(await store.claimMfaStep(deps.db, user.id, step, deps.clock.now()))) {
-    const locked = await countFailure(deps, user.email, user, "mfa_code");
+    const locked = await countFailure(deps, key, user, "mfa_code");
     throw new AppError(locked ? "too_many_attempts" : "invalid_mfa_code");
   }
-  await store.clearThrottle(deps.db, throttleKey(user.email));
+  await store.clearThrottle(deps.db, key);
 }
 
 /** Second step of login: a TOTP code for a user who has MFA. */

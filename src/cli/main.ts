@@ -19,6 +19,7 @@ const commands: Record<
   },
   audit: { summary: "verify the audit log's hash chain", load: () => import("./audit.ts") },
   demo: { summary: "seed demo organisations and users (passwords printed)", load: () => import("./demo.ts") },
+  hash: { summary: "PDQ, MD5 and SHA-256 of image files", load: () => import("./hash.ts") },
 };
 
 function usage(): string {

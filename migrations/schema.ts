@@ -83,6 +83,53 @@ export interface SchemaMigrationsTable {
   applied_at: ColumnType<Date, Date | string | undefined, never>;
 }
 
+// evidence (0003)
+export interface EvidenceSigningKeysTable {
+  id: Generated<string>;
+  organisation_id: string;
+  algorithm: Generated<"Ed25519">;
+  public_key_pem: string;
+  fingerprint: string;
+  sealed_private_key: string;
+  created_at: Timestamp;
+  retired_at: Timestamp | null;
+}
+
+export interface EvidenceCapturesTable {
+  id: Generated<string>;
+  organisation_id: string;
+  case_id: string | null;
+  item_id: string | null;
+  url: string;
+  category: string | null;
+  retention: "keep" | "hash_only";
+  status: "pending" | "captured" | "failed";
+  error_code: string | null;
+  error_detail: string | null;
+  requested_by_type: string;
+  requested_by_id: string | null;
+  requested_at: Timestamp;
+  captured_at: Timestamp | null;
+  final_url: string | null;
+  manifest: string | null;
+  manifest_sha256: string | null;
+  signature: string | null;
+  signing_key_id: string | null;
+  timestamp_token: string | null;
+  timestamp_gen_time: Timestamp | null;
+}
+
+export interface EvidenceArtefactsTable {
+  capture_id: string;
+  name: string;
+  sha256: string;
+  size: number;
+  media_type: string;
+  kept: boolean;
+  source_url: string | null;
+  pdq: string | null;
+}
+
 export interface Database {
   organisations: OrganisationsTable;
   users: UsersTable;
@@ -90,5 +137,8 @@ export interface Database {
   login_throttle: LoginThrottleTable;
   api_tokens: ApiTokensTable;
   audit_events: AuditEventsTable;
+  evidence_signing_keys: EvidenceSigningKeysTable;
+  evidence_captures: EvidenceCapturesTable;
+  evidence_artefacts: EvidenceArtefactsTable;
   schema_migrations: SchemaMigrationsTable;
 }

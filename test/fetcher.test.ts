@@ -5,13 +5,14 @@ import { after, before, describe, test } from "node:test";
 import { denyReason } from "../src/platform/fetcher/addresses.ts";
 import { Fetcher } from "../src/platform/fetcher/fetcher.ts";
 import { loopbackAllowed, type Resolver } from "../src/platform/fetcher/guard.ts";
-import { type FixtureServer, startFixtureServer } from "./support/fixture-server.ts";
+import { compressionBombs, type FixtureServer, startFixtureServer } from "./support/fixture-server.ts";
 
 process.env.VANGRAIL_TEST_MODE = "1";
 
 let fx: FixtureServer;
 before(async () => {
   fx = await startFixtureServer();
+  compressionBombs();
 });
 after(() => fx.close());
 

@@ -19,6 +19,15 @@ const commands: Record<
   },
   audit: { summary: "verify the audit log's hash chain", load: () => import("./audit.ts") },
   demo: { summary: "seed demo organisations and users (passwords printed)", load: () => import("./demo.ts") },
+  capture: {
+    summary: "capture one URL as signed evidence and write its bundle",
+    load: () => import("./capture.ts"),
+  },
+  verify: {
+    summary: "verify an evidence bundle offline (hashes, signature, timestamp)",
+    load: () => import("./verify.ts"),
+  },
+  keys: { summary: "master-key rotation and evidence signing keys", load: () => import("./keys.ts") },
   hash: { summary: "PDQ, MD5 and SHA-256 of image files", load: () => import("./hash.ts") },
 };
 

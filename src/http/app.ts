@@ -13,6 +13,7 @@ import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance } from "fastify";
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import { auditRoutes } from "../modules/audit/routes.ts";
+import { evidenceRoutes } from "../modules/evidence/routes.ts";
 import type { Deps } from "../modules/deps.ts";
 import { identityRoutes } from "../modules/identity/routes.ts";
 import { registerAuth } from "./plugins/auth.ts";
@@ -151,6 +152,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     loginRateLimit: opts.loginRateLimit ?? deps.config.rateLimit.loginPerMinute,
   });
   auditRoutes(app, deps);
+  evidenceRoutes(app, deps);
 
   const webDir = opts.webDir;
   const hasWeb = webDir !== undefined && existsSync(join(webDir, "index.html"));

@@ -1,6 +1,7 @@
 // Every module's jobs in one registry: `serve` and `worker` refuse to start if one lacks a handler.
 import { JobRegistry } from "../platform/queue.ts";
 import { registerAuditJobs } from "./audit/jobs.ts";
+import { registerEvidenceJobs } from "./evidence/jobs.ts";
 import type { Deps } from "./deps.ts";
 import { registerIdentityJobs } from "./identity/jobs.ts";
 
@@ -8,5 +9,6 @@ export function buildJobRegistry(deps: Deps): JobRegistry {
   const registry = new JobRegistry();
   registerIdentityJobs(registry, deps);
   registerAuditJobs(registry, deps);
+  registerEvidenceJobs(registry, deps);
   return registry;
 }

@@ -71,7 +71,8 @@ export interface FixtureServer {
 // Far above any test limit, yet quick to build: zeros compress about a thousandfold.
 const BOMB_SIZE = 64 * 1024 * 1024;
 let bombs: { gzip: Buffer; br: Buffer } | undefined;
-const bomb = () => {
+/** Builds the compression bombs (about a second); call it before timing-sensitive requests. */
+export const compressionBombs = () => {
   bombs ??= {
     gzip: gzipSync(Buffer.alloc(BOMB_SIZE), { level: 6 }),
     br: brotliCompressSync(Buffer.alloc(BOMB_SIZE), {
@@ -150,11 +151,11 @@ export async function startFixtureServer(): Promise<FixtureServer> {
       }
       case "/bomb.gz":
         res.writeHead(200, { "content-type": "text/html", "content-encoding": "gzip" });
-        res.end(bomb().gzip);
+        res.end(compressionBombs().gzip);
         return;
       case "/bomb.br":
         res.writeHead(200, { "content-type": "text/html", "content-encoding": "br" });
-        res.end(bomb().br);
+        res.end(compressionBombs().br);
         return;
       case "/endless": {
         // Claims 5 GB and keeps sending until the client hangs up.

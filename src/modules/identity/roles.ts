@@ -20,6 +20,9 @@ export const permissions = [
   "tokens:manage",
   "audit:read",
   "audit:verify",
+  "evidence:read",
+  "evidence:capture",
+  "evidence:export",
 ] as const;
 export type Permission = (typeof permissions)[number];
 
@@ -45,7 +48,17 @@ const rolesByKind: Record<OrganisationKind, readonly Role[]> = {
   platform: ["admin", "platform_agent"],
 };
 
-export const permissionsOf = (role: Role): readonly Permission[] => rolePermissions[role];
+/** Evidence (issue 4): hotline staff view, capture and export evidence; each act is audited. */
+const evidenceGrants: Partial<Record<Role, readonly Permission[]>> = {
+  admin: ["evidence:read", "evidence:capture", "evidence:export"],
+  supervisor: ["evidence:read", "evidence:capture", "evidence:export"],
+  analyst: ["evidence:read", "evidence:capture", "evidence:export"],
+};
+
+export const permissionsOf = (role: Role): readonly Permission[] => [
+  ...rolePermissions[role],
+  ...(evidenceGrants[role] ?? []),
+];
 export const roleFitsKind = (role: Role, kind: OrganisationKind): boolean => rolesByKind[kind].includes(role);
 export const rolesFor = (kind: OrganisationKind): readonly Role[] => rolesByKind[kind];
 

@@ -76,6 +76,148 @@ export interface AuditEventsTable {
   hash: string;
 }
 
+export interface CasesTable {
+  id: Generated<string>;
+  organisation_id: string;
+  number: Generated<number>;
+  category: string;
+  taxonomy_version: string;
+  priority: "urgent" | "high" | "normal" | "low";
+  urgent_reasons: string[];
+  status: "new" | "triage" | "in_progress" | "waiting" | "closed";
+  source: "public" | "partner" | "import" | "staff";
+  assignee_id: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  closed_at: Timestamp | null;
+}
+
+export type ItemStatus =
+  | "reported"
+  | "triaged"
+  | "evidence_captured"
+  | "attributed"
+  | "notice_sent"
+  | "removed"
+  | "still_online"
+  | "escalated"
+  | "not_actionable"
+  | "closed";
+
+export interface ItemsTable {
+  id: Generated<string>;
+  organisation_id: string;
+  kind: "url" | "file" | "account" | "domain";
+  value: string;
+  normalized: string;
+  host: string | null;
+  platform: string | null;
+  status: ItemStatus;
+  sha256: string | null;
+  md5: string | null;
+  blob_ref: string | null;
+  media_type: string | null;
+  size_bytes: number | null;
+  width: number | null;
+  height: number | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface CaseItemsTable {
+  case_id: string;
+  item_id: string;
+  added_at: Timestamp;
+}
+
+export interface CaseNotesTable {
+  id: Generated<string>;
+  case_id: string;
+  author_id: string;
+  body: string;
+  created_at: Timestamp;
+}
+
+export interface ReportsTable {
+  id: Generated<string>;
+  case_id: string;
+  organisation_id: string;
+  channel: "public" | "partner" | "import";
+  receipt: string | null;
+  secret_hash: string | null;
+  partner_token_id: string | null;
+  partner_reference: string | null;
+  reporter_role: "depicted" | "parent" | "bystander" | "professional";
+  age_band: "under_13" | "13_15" | "16_17" | "18_24" | "25_plus" | "unknown";
+  answers: ColumnType<Record<string, unknown>, string, string>;
+  description_sealed: string;
+  language: "nl" | "en";
+  consent_version: string;
+  consent_sha256: string;
+  consent_given_at: Timestamp;
+  created_at: Timestamp;
+}
+
+export interface ReporterContactsTable {
+  report_id: string;
+  sealed: string;
+  created_at: Timestamp;
+}
+
+export interface IdempotencyKeysTable {
+  organisation_id: string;
+  key: string;
+  request_sha256: string;
+  response: ColumnType<Record<string, unknown>, string, never>;
+  created_at: Timestamp;
+}
+
+export interface ExposuresTable {
+  id: Generated<number>;
+  user_id: string;
+  item_id: string;
+  at: Timestamp;
+}
+
+export interface HashBanksTable {
+  id: Generated<string>;
+  organisation_id: string;
+  name: string;
+  kind: "victim_submitted" | "hotline_confirmed" | "partner_list";
+  description: string | null;
+  shared: Generated<boolean>;
+  created_by: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface HashEntriesTable {
+  id: Generated<string>;
+  no: ColumnType<number, never, never>;
+  bank_id: string;
+  signal_type: "pdq" | "md5" | "sha256";
+  value: string;
+  quality: number | null;
+  pipeline: string | null;
+  enabled: Generated<boolean>;
+  expires_at: Timestamp | null;
+  created_by_type: "user" | "token" | "system" | "public";
+  created_by: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  case_id: string | null;
+  report_id: string | null;
+  source: string | null;
+  note: string | null;
+  withdrawal_hash: string | null;
+}
+
+export interface HashEntryChangesTable {
+  seq: ColumnType<number, never, never>;
+  entry_no: number;
+  changed_at: Timestamp;
+}
+
 export interface SchemaMigrationsTable {
   version: number;
   name: string;
@@ -140,5 +282,16 @@ export interface Database {
   evidence_signing_keys: EvidenceSigningKeysTable;
   evidence_captures: EvidenceCapturesTable;
   evidence_artefacts: EvidenceArtefactsTable;
+  cases: CasesTable;
+  items: ItemsTable;
+  case_items: CaseItemsTable;
+  case_notes: CaseNotesTable;
+  reports: ReportsTable;
+  reporter_contacts: ReporterContactsTable;
+  idempotency_keys: IdempotencyKeysTable;
+  exposures: ExposuresTable;
+  hash_banks: HashBanksTable;
+  hash_entries: HashEntriesTable;
+  hash_entry_changes: HashEntryChangesTable;
   schema_migrations: SchemaMigrationsTable;
 }

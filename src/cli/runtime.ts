@@ -3,6 +3,7 @@
 import pino, { type Logger } from "pino";
 import type { Deps } from "../modules/deps.ts";
 import { buildJobRegistry } from "../modules/jobs.ts";
+import { createBlobStore } from "../platform/blobstore/index.ts";
 import { type Clock, systemClock } from "../platform/clock.ts";
 import { type Config, loadConfig } from "../platform/config.ts";
 import { loadMasterKey } from "../platform/crypto.ts";
@@ -56,6 +57,7 @@ export async function boot(opts: BootOptions = {}): Promise<Runtime> {
       logger,
       masterKey,
       queue: undefined,
+      blobs: createBlobStore(config, masterKey),
     };
     if (opts.queue) {
       const registry = buildJobRegistry(deps);

@@ -6,6 +6,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import cookie from "@fastify/cookie";
 import helmet from "@fastify/helmet";
+import multipart from "@fastify/multipart";
 import rateLimit from "@fastify/rate-limit";
 import fastifyStatic from "@fastify/static";
 import swagger from "@fastify/swagger";
@@ -13,9 +14,13 @@ import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance } from "fastify";
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import { auditRoutes } from "../modules/audit/routes.ts";
-import { evidenceRoutes } from "../modules/evidence/routes.ts";
+import { caseRoutes } from "../modules/cases/routes.ts";
 import type { Deps } from "../modules/deps.ts";
+import { evidenceRoutes } from "../modules/evidence/routes.ts";
 import { identityRoutes } from "../modules/identity/routes.ts";
+import { intakeRoutes } from "../modules/intake/routes.ts";
+import { reportsForCase } from "../modules/intake/service.ts";
+import { limits } from "../platform/limits.ts";
 import { registerAuth } from "./plugins/auth.ts";
 import { registerErrorHandling } from "./plugins/errors.ts";
 import { problem, sendProblem } from "./problem.ts";
@@ -107,6 +112,16 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     },
   });
   await app.register(cookie);
+  await app.register(multipart, {
+    limits: {
+      fileSize: limits.fileMaxBytes,
+      files: limits.filesPerReport,
+      fields: 4,
+      fieldSize: 1024 * 1024,
+      parts: limits.filesPerReport + 4,
+      headerPairs: 100,
+    },
+  });
 
   await app.register(swagger, {
     openapi: {
@@ -152,6 +167,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     loginRateLimit: opts.loginRateLimit ?? deps.config.rateLimit.loginPerMinute,
   });
   auditRoutes(app, deps);
+  caseRoutes(app, deps, [async (d, caseId) => ({ reports: await reportsForCase(d, caseId) })]);
+  intakeRoutes(app, deps);
   evidenceRoutes(app, deps);
 
   const webDir = opts.webDir;

@@ -1,8 +1,8 @@
 // Every module's jobs in one registry: `serve` and `worker` refuse to start if one lacks a handler.
 import { JobRegistry } from "../platform/queue.ts";
 import { registerAuditJobs } from "./audit/jobs.ts";
-import { registerEvidenceJobs } from "./evidence/jobs.ts";
 import type { Deps } from "./deps.ts";
+import { registerEvidenceJobs } from "./evidence/jobs.ts";
 import { registerIdentityJobs } from "./identity/jobs.ts";
 
 export function buildJobRegistry(deps: Deps): JobRegistry {

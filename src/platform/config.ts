@@ -37,6 +37,10 @@ const schema = z.object({
   BODY_LIMIT_BYTES: int(1024, 100 * 1024 * 1024).default(1024 * 1024),
   TRUST_PROXY: bool.default(false),
   WORKERS_IN_SERVE: bool.default(true),
+  MATCH_RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(120),
+  INTAKE_ORGANISATION_ID: z.uuid().optional(),
+  REPORT_RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(10),
+  UPLOAD_RETENTION_DAYS: int(0, 3650).default(30),
   // evidence (issue 4): earlier master keys, the safe fetcher, capture, timestamps, blob store
   VANGRAIL_MASTER_KEY_PREVIOUS: z
     .string()
@@ -84,6 +88,11 @@ export interface Config {
   bodyLimitBytes: number;
   trustProxy: boolean;
   workersInServe: boolean;
+  /** Hash banks (issue 5): calls of POST /api/v1/match per minute per API token. */
+  hashing: { matchPerMinute: number };
+  /** The hotline that receives public and partner reports; default: the oldest hotline. */
+  intakeOrganisationId: string | undefined;
+  intake: { reportsPerMinute: number; uploadRetentionDays: number };
   evidence: EvidenceConfig;
 }
 
@@ -173,6 +182,12 @@ export function loadConfig(
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     trustProxy: e.TRUST_PROXY,
     workersInServe: e.WORKERS_IN_SERVE,
+    hashing: { matchPerMinute: e.MATCH_RATE_LIMIT_PER_MINUTE },
+    intakeOrganisationId: e.INTAKE_ORGANISATION_ID,
+    intake: {
+      reportsPerMinute: e.REPORT_RATE_LIMIT_PER_MINUTE,
+      uploadRetentionDays: e.UPLOAD_RETENTION_DAYS,
+    },
     evidence: {
       previousMasterKeys: (e.VANGRAIL_MASTER_KEY_PREVIOUS ?? "")
         .split(",")

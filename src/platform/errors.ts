@@ -54,6 +54,9 @@ export const errorCatalogue = {
   },
   timestamp_failed: { status: 502, title: "The timestamp authority did not issue a valid token." },
   bundle_invalid: { status: 400, title: "The evidence bundle is not valid; see the detail." },
+  reveal_required: { status: 403, title: "Reveal the item first; material stays blurred until you do." },
+  report_rejected: { status: 422, title: "This report could not be accepted." },
+  intake_not_configured: { status: 503, title: "No hotline is set up to receive reports yet." },
   internal: { status: 500, title: "Something went wrong on our side; it has been logged." },
 } as const satisfies Record<string, ErrorSpec>;
 

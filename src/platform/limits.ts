@@ -10,4 +10,23 @@ export const limits = {
   reasonMax: 2000,
   pageSizeMax: 200,
   mfaCodeLength: 6,
+  /** Hashes in one call of the matching API. */
+  hashMatchBatchMax: 1000,
+  /** Lines of one hash-list import through the API (the CLI streams larger lists in chunks). */
+  hashImportLinesMax: 200_000,
+  hashImportBytesMax: 32 * 1024 * 1024,
+  noteMax: 10_000,
+  urlMax: 4096,
+  /** URLs (and other items) in one report; more is refused, not truncated. */
+  urlsPerReport: 100,
+  accountsPerReport: 20,
+  descriptionMax: 10_000,
+  /** Screenshots in one public report, and their size before re-encoding. */
+  filesPerReport: 5,
+  fileMaxBytes: 10 * 1024 * 1024,
+  /** Decoded pixels of one image: a small file that decodes to a huge picture is refused. */
+  imageMaxPixels: 40_000_000,
+  contactFieldMax: 200,
+  importRowsMax: 10_000,
+  importBytesMax: 5 * 1024 * 1024,
 } as const;

@@ -11,6 +11,7 @@ import type { Deps } from "../../src/modules/deps.ts";
 import type { OrganisationKind, Role } from "../../src/modules/identity/roles.ts";
 import * as identity from "../../src/modules/identity/service.ts";
 import { totpCode } from "../../src/modules/identity/totp.ts";
+import { createBlobStore } from "../../src/platform/blobstore/index.ts";
 import { ManualClock } from "../../src/platform/clock.ts";
 import { loadConfig } from "../../src/platform/config.ts";
 import type { DatabaseHandle } from "../../src/platform/db.ts";
@@ -45,13 +46,15 @@ export async function startApp(
   await migrate(handle.pool);
   // Real time of day, so TOTP codes computed by the tests agree; tests move it forward.
   const clock = new ManualClock(new Date());
+  const masterKey = randomBytes(32);
   const deps: Deps = {
     db: handle.db,
     clock,
     config,
     logger: pino({ level: "silent" }),
-    masterKey: randomBytes(32),
+    masterKey,
     queue: undefined,
+    blobs: createBlobStore(config, masterKey),
   };
   const app = await buildApp({
     deps,

@@ -76,6 +76,16 @@ export async function verify(db: Executor, pageSize = 2000): Promise<VerifyResul
   }
 }
 
+/** The events about any of these subjects within an organisation, oldest first: a timeline. */
+export function timeline(
+  db: Executor,
+  organisationId: string,
+  subjects: { type: string; id: string }[],
+  limit: number,
+): Promise<store.AuditEvent[]> {
+  return store.forSubjects(db, organisationId, subjects, limit);
+}
+
 /** Events of one organisation, newest first. Authorization is the caller's (see routes). */
 export function listForOrganisation(
   db: Executor,

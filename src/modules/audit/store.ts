@@ -93,6 +93,26 @@ export async function page(db: Executor, afterSeq: number, limit: number): Promi
   return rows.map((r) => toEvent(r as Row));
 }
 
+export async function forSubjects(
+  db: Executor,
+  organisationId: string,
+  subjects: { type: string; id: string }[],
+  limit: number,
+): Promise<AuditEvent[]> {
+  if (subjects.length === 0) return [];
+  const rows = await db
+    .selectFrom("audit_events")
+    .selectAll()
+    .where("organisation_id", "=", organisationId)
+    .where((eb) =>
+      eb.or(subjects.map((s) => eb.and([eb("subject_type", "=", s.type), eb("subject_id", "=", s.id)]))),
+    )
+    .orderBy("seq")
+    .limit(limit)
+    .execute();
+  return rows.map((r) => toEvent(r as Row));
+}
+
 export interface ListFilter {
   organisationId: string;
   beforeSeq?: number | undefined;

@@ -20,23 +20,58 @@ export const permissions = [
   "tokens:manage",
   "audit:read",
   "audit:verify",
+  "cases:read",
+  "cases:triage",
+  "cases:reveal",
+  "cases:contact",
+  "cases:import",
+  "reports:submit",
   "evidence:read",
   "evidence:capture",
   "evidence:export",
+  "banks:read",
+  "banks:manage",
+  "match",
 ] as const;
 export type Permission = (typeof permissions)[number];
 
 /** Permissions a machine token may carry. A token never holds more than its creator could. */
-export const tokenScopes = ["org:read", "users:read", "audit:read"] as const satisfies readonly Permission[];
+export const tokenScopes = [
+  "org:read",
+  "users:read",
+  "audit:read",
+  "reports:submit",
+  "cases:import",
+  "banks:read",
+  "banks:manage",
+  "match",
+] as const satisfies readonly Permission[];
 export type TokenScope = (typeof tokenScopes)[number];
 
+const caseWork: Permission[] = [
+  "cases:read",
+  "cases:triage",
+  "cases:reveal",
+  "cases:contact",
+  "cases:import",
+];
+
 const rolePermissions: Record<Role, readonly Permission[]> = {
-  admin: ["org:read", "users:read", "users:manage", "tokens:manage", "audit:read", "audit:verify"],
-  supervisor: ["org:read", "users:read", "audit:read", "audit:verify"],
-  analyst: ["org:read", "users:read"],
+  admin: [
+    "org:read",
+    "users:read",
+    "users:manage",
+    "tokens:manage",
+    "audit:read",
+    "audit:verify",
+    ...caseWork,
+    "reports:submit",
+  ],
+  supervisor: ["org:read", "users:read", "audit:read", "audit:verify", ...caseWork],
+  analyst: ["org:read", "users:read", ...caseWork],
   regulator_officer: ["org:read", "users:read"],
   platform_agent: ["org:read"],
-  auditor: ["org:read", "users:read", "audit:read", "audit:verify"],
+  auditor: ["org:read", "users:read", "audit:read", "audit:verify", "cases:read"],
 };
 
 /** Which roles make sense in which kind of organisation. */
@@ -55,9 +90,19 @@ const evidenceGrants: Partial<Record<Role, readonly Permission[]>> = {
   analyst: ["evidence:read", "evidence:capture", "evidence:export"],
 };
 
+/** Hash banks (issue 5): hotline staff keep banks; `match` queries them (platforms too). */
+const bankGrants: Partial<Record<Role, readonly Permission[]>> = {
+  admin: ["banks:read", "banks:manage", "match"],
+  supervisor: ["banks:read", "banks:manage", "match"],
+  analyst: ["banks:read", "banks:manage", "match"],
+  auditor: ["banks:read"],
+  platform_agent: ["match"],
+};
+
 export const permissionsOf = (role: Role): readonly Permission[] => [
   ...rolePermissions[role],
   ...(evidenceGrants[role] ?? []),
+  ...(bankGrants[role] ?? []),
 ];
 export const roleFitsKind = (role: Role, kind: OrganisationKind): boolean => rolesByKind[kind].includes(role);
 export const rolesFor = (kind: OrganisationKind): readonly Role[] => rolesByKind[kind];

@@ -4,6 +4,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
 import {
+  DeleteObjectCommand,
   GetObjectCommand,
   ListObjectsV2Command,
   NoSuchKey,
@@ -20,6 +21,8 @@ export interface BlobBackend {
   write(key: string, data: Buffer): Promise<void>;
   /** Every key under `prefix`. */
   list(prefix: string): AsyncIterable<string>;
+  /** Removes the object; no error when it is not there. */
+  remove(key: string): Promise<void>;
 }
 
 const safeKey = (key: string): string => {
@@ -51,6 +54,9 @@ export function fsBackend(root: string): BlobBackend {
         await rm(tmp, { force: true });
         throw e;
       }
+    },
+    async remove(key) {
+      await rm(path(key), { force: true });
     },
     async *list(prefix) {
       const start = path(prefix.replace(/\/+$/, "") || ".");
@@ -110,6 +116,9 @@ export function s3Backend(o: S3Options): BlobBackend {
     },
     async write(key, data) {
       await client.send(new PutObjectCommand({ Bucket: o.bucket, Key: prefix + safeKey(key), Body: data }));
+    },
+    async remove(key) {
+      await client.send(new DeleteObjectCommand({ Bucket: o.bucket, Key: prefix + safeKey(key) }));
     },
     async *list(p) {
       let token: string | undefined;

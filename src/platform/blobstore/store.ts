@@ -82,6 +82,22 @@ export class BlobStore {
     return { sha256, size: data.length, created: true };
   }
 
+  /**
+   * Deletes a blob (retention). The wrapped data key goes first: without it the ciphertext is
+   * unreadable even if a copy of the object survives somewhere (crypto-shredding).
+   */
+  async delete(sha256: string): Promise<boolean> {
+    assertSha(sha256);
+    const raw = await this.backend.read(keyPath(sha256));
+    if (!raw) return false;
+    const r = JSON.parse(raw.toString("utf8")) as KeyRecord;
+    await this.backend.remove(keyPath(sha256));
+    if (typeof r.instance === "string" && /^[0-9a-f]{16}$/.test(r.instance)) {
+      await this.backend.remove(objectPath(sha256, r.instance));
+    }
+    return true;
+  }
+
   async has(sha256: string): Promise<boolean> {
     assertSha(sha256);
     return (await this.backend.read(keyPath(sha256))) !== null;

@@ -1,0 +1,390 @@
+// Intake: reports from the public (no account) and from partners (API token), the receipt a
+// reporter follows the case with, help routes chosen from the answers, and bulk import.
+// A report is accepted only once it is committed: case, items, report, contact and audit event
+// are written in one transaction before the 201 leaves.
+import { randomUUID } from "node:crypto";
+import { open, safeEqual, seal, sha256Hex } from "../../platform/crypto.ts";
+import { AppError } from "../../platform/errors.ts";
+import { limits } from "../../platform/limits.ts";
+import * as audit from "../audit/service.ts";
+import * as cases from "../cases/service.ts";
+import { mustNotStoreMedia } from "../cases/taxonomy.ts";
+import { InvalidUrlError } from "../cases/urls.ts";
+import type { Deps } from "../deps.ts";
+import { actorOf, authorize, type Principal } from "../identity/principal.ts";
+import { currentConsent, findConsent } from "./consent.ts";
+import { type Answers, type HelpRoute, helpRoutes } from "./help.ts";
+import { canonicalCode, newReceipt, newSecret } from "./receipts.ts";
+import type { PartnerReport, PublicReport } from "./schemas.ts";
+import * as store from "./store.ts";
+import { type ProcessedUpload, processUpload } from "./uploads.ts";
+
+export interface Upload {
+  bytes: Buffer;
+}
+
+export interface Receipt {
+  receipt: string;
+  secret: string;
+  urgent: boolean;
+  helpRoutes: HelpRoute[];
+  caseId: string;
+}
+
+const descriptionContext = (reportId: string) => `report:${reportId}:description`;
+const contactContext = (reportId: string) => `report:${reportId}:contact`;
+
+/** The items of a report, with a pointer to the field of each invalid one. */
+function itemsOf(r: PublicReport | PartnerReport): cases.NewItemInput[] {
+  const out: cases.NewItemInput[] = [];
+  const errors: { path: string; pointer: string; message: string }[] = [];
+  const seen = new Set<string>();
+  r.urls.forEach((u, i) => {
+    try {
+      const { key } = cases.itemKey("url", u);
+      if (seen.has(key)) return;
+      seen.add(key);
+      out.push({ kind: "url", value: u.trim(), platform: r.platform ?? null });
+    } catch (e) {
+      errors.push({
+        path: `urls.${i}`,
+        pointer: `/urls/${i}`,
+        message: e instanceof InvalidUrlError ? e.message : "Not a valid link.",
+      });
+    }
+  });
+  for (const a of r.accounts) {
+    out.push({ kind: "account", value: a.handle, platform: a.platform ?? r.platform ?? null });
+  }
+  if (errors.length > 0) throw new AppError("validation_failed", { errors: errors.slice(0, 50) });
+  return out;
+}
+
+function requireSomething(r: PublicReport | PartnerReport, files: number): void {
+  if (r.urls.length === 0 && r.accounts.length === 0 && files === 0 && r.description.length === 0) {
+    throw new AppError("validation_failed", {
+      errors: [
+        {
+          path: "urls",
+          pointer: "/urls",
+          message: "Give at least one link, account, screenshot or description.",
+        },
+      ],
+    });
+  }
+}
+
+async function intakeOrganisation(deps: Deps): Promise<string> {
+  const id = await store.intakeOrganisation(deps.db, deps.config.intakeOrganisationId);
+  if (!id) throw new AppError("intake_not_configured");
+  return id;
+}
+
+interface Accepted {
+  organisationId: string;
+  report: PublicReport | PartnerReport;
+  files: ProcessedUpload[];
+  channel: "public" | "partner";
+  actor: audit.Actor;
+  partner?: { tokenId: string; reference: string | undefined };
+  consent: { version: string; sha256: string };
+}
+
+/** Writes case, items, report and contact in one transaction; returns the receipt. */
+async function accept(deps: Deps, a: Accepted): Promise<Receipt> {
+  const r = a.report;
+  const answers: Answers = r.answers;
+  const u = cases.urgency({
+    category: r.category,
+    minorInvolved: answers.minorInvolved || ["under_13", "13_15", "16_17"].includes(r.ageBand),
+    ongoingSextortion: answers.ongoingThreat,
+    selfHarm: answers.selfHarm,
+    immediateDanger: answers.immediateDanger,
+  });
+  const items = itemsOf(r);
+  for (const f of a.files) {
+    items.push({
+      kind: "file",
+      value: `screenshot-${f.sha256.slice(0, 12)}`,
+      file: {
+        sha256: f.sha256,
+        md5: f.md5,
+        blobRef: f.blobRef,
+        mediaType: f.mediaType,
+        sizeBytes: f.sizeBytes,
+        width: f.width,
+        height: f.height,
+      },
+    });
+  }
+  const receipt = newReceipt();
+  const secret = newSecret();
+  const reportId = randomUUID();
+  const now = deps.clock.now();
+  const caseId = await deps.db.transaction().execute(async (t) => {
+    const created = await cases.createCaseInTx(t, deps, a.actor, {
+      organisationId: a.organisationId,
+      category: r.category,
+      source: a.channel,
+      priority: u.priority,
+      urgentReasons: u.reasons,
+      items,
+      recordAudit: false,
+    });
+    await store.insertReport(t, {
+      id: reportId,
+      caseId: created.case.id,
+      organisationId: a.organisationId,
+      channel: a.channel,
+      receipt,
+      secretHash: sha256Hex(secret),
+      partnerTokenId: a.partner?.tokenId ?? null,
+      partnerReference: a.partner?.reference ?? null,
+      reporterRole: r.reporterRole,
+      ageBand: r.ageBand,
+      answers: { ...answers },
+      descriptionSealed: seal(deps.masterKey, r.description, descriptionContext(reportId)),
+      language: r.language,
+      consentVersion: a.consent.version,
+      consentSha256: a.consent.sha256,
+      consentGivenAt: now,
+      createdAt: now,
+    });
+    const contact = r.contact;
+    if (contact && (contact.email || contact.phone)) {
+      await store.insertContact(
+        t,
+        reportId,
+        seal(deps.masterKey, JSON.stringify(contact), contactContext(reportId)),
+        now,
+      );
+    }
+    // Last in the transaction: the audit append serialises writers for the shortest time.
+    await audit.record(t, deps.clock, a.actor, {
+      organisationId: a.organisationId,
+      action: "report.received",
+      subject: { type: "case", id: created.case.id },
+      data: {
+        reportId,
+        channel: a.channel,
+        category: r.category,
+        priority: u.priority,
+        urgentReasons: u.reasons,
+        items: created.items.length,
+        linkedItems: created.linkedItems,
+        files: a.files.length,
+        filesKept: a.files.filter((f) => f.blobRef !== null).length,
+        consentVersion: a.consent.version,
+        contact: Boolean(contact && (contact.email || contact.phone)),
+      },
+    });
+    return created.case.id;
+  });
+  return {
+    receipt,
+    secret,
+    urgent: u.priority === "urgent",
+    helpRoutes: helpRoutes(answers, r.category, r.ageBand),
+    caseId,
+  };
+}
+
+async function processFiles(deps: Deps, category: string, uploads: Upload[]): Promise<ProcessedUpload[]> {
+  if (uploads.length > limits.filesPerReport) {
+    throw new AppError("validation_failed", {
+      errors: [
+        {
+          path: "files",
+          pointer: "/files",
+          message: `At most ${limits.filesPerReport} screenshots per report.`,
+        },
+      ],
+    });
+  }
+  const keep = !mustNotStoreMedia(category);
+  const out: ProcessedUpload[] = [];
+  for (const [i, u] of uploads.entries())
+    out.push(await processUpload(u.bytes, i, { keep, blobs: deps.blobs }));
+  return out;
+}
+
+/** A report from the public form. The honeypot field must be empty. */
+export async function submitPublicReport(
+  deps: Deps,
+  report: PublicReport,
+  uploads: Upload[] = [],
+): Promise<Receipt> {
+  if (report.website && report.website.length > 0) {
+    throw new AppError("report_rejected");
+  }
+  const consent = findConsent(report.consent.version);
+  if (!consent) {
+    throw new AppError("validation_failed", {
+      errors: [
+        {
+          path: "consent.version",
+          pointer: "/consent/version",
+          message: `Use consent version ${currentConsent.version}.`,
+        },
+      ],
+    });
+  }
+  requireSomething(report, uploads.length);
+  itemsOf(report); // validate links before any file work
+  const organisationId = await intakeOrganisation(deps);
+  const files = await processFiles(deps, report.category, uploads);
+  return accept(deps, {
+    organisationId,
+    report,
+    files,
+    channel: "public",
+    actor: { type: "public", id: null, organisationId },
+    consent: { version: consent.version, sha256: consent.sha256 },
+  });
+}
+
+/**
+ * A report from a partner's system. The same Idempotency-Key (per partner organisation) gives
+ * the same answer and one report; reusing it for a different body is a conflict.
+ */
+export async function submitPartnerReport(
+  deps: Deps,
+  by: Principal,
+  report: PartnerReport,
+  idempotencyKey: string,
+): Promise<{ status: 200 | 201; body: Omit<Receipt, "caseId"> }> {
+  authorize(by, "reports:submit");
+  if (by.kind !== "token") throw new AppError("forbidden", { detail: "The partner API is for API tokens." });
+  requireSomething(report, 0);
+  itemsOf(report);
+  const requestSha256 = sha256Hex(JSON.stringify(report));
+  const prior = await store.findIdempotencyKey(deps.db, by.organisationId, idempotencyKey);
+  if (prior) return replay(prior, requestSha256);
+  if (
+    !(await store.claimIdempotencyKey(
+      deps.db,
+      by.organisationId,
+      idempotencyKey,
+      requestSha256,
+      deps.clock.now(),
+    ))
+  ) {
+    const again = await store.findIdempotencyKey(deps.db, by.organisationId, idempotencyKey);
+    if (again) return replay(again, requestSha256);
+  }
+  try {
+    const organisationId = await intakeOrganisation(deps);
+    const r = await accept(deps, {
+      organisationId,
+      report,
+      files: [],
+      channel: "partner",
+      actor: actorOf(by),
+      partner: { tokenId: by.tokenId, reference: report.partnerReference },
+      consent: {
+        version: `partner:${report.consent.version}`,
+        sha256: sha256Hex(`partner:${report.consent.version}`),
+      },
+    });
+    const { caseId: _c, ...body } = r;
+    await store.storeIdempotentResponse(deps.db, by.organisationId, idempotencyKey, body);
+    return { status: 201, body };
+  } catch (e) {
+    await store.releaseIdempotencyKey(deps.db, by.organisationId, idempotencyKey);
+    throw e;
+  }
+}
+
+function replay(prior: { requestSha256: string; response: Record<string, unknown> }, requestSha256: string) {
+  if (prior.requestSha256 !== requestSha256) {
+    throw new AppError("conflict", { detail: "This Idempotency-Key was used for a different report." });
+  }
+  if (!("receipt" in prior.response)) {
+    throw new AppError("conflict", {
+      detail: "A report with this Idempotency-Key is still being processed; retry shortly.",
+    });
+  }
+  return { status: 200 as const, body: prior.response as unknown as Omit<Receipt, "caseId"> };
+}
+
+// Status checks per receipt are limited in memory, on top of the per-address rate limit, so a
+// receipt's secret cannot be guessed from many addresses.
+const statusChecks = new Map<string, { n: number; since: number }>();
+const STATUS_WINDOW_MS = 15 * 60_000;
+const STATUS_MAX = 30;
+
+function countStatusCheck(receipt: string, now: number): void {
+  const e = statusChecks.get(receipt);
+  if (!e || now - e.since > STATUS_WINDOW_MS) {
+    if (statusChecks.size > 100_000) statusChecks.clear();
+    statusChecks.set(receipt, { n: 1, since: now });
+    return;
+  }
+  e.n++;
+  if (e.n > STATUS_MAX) throw new AppError("rate_limited");
+}
+
+export type PublicStatus = "received" | "in_review" | "in_progress" | "closed";
+
+const publicStatusOf: Record<string, PublicStatus> = {
+  new: "received",
+  triage: "in_review",
+  in_progress: "in_progress",
+  waiting: "in_progress",
+  closed: "closed",
+};
+
+/** What the reporter sees. An unknown receipt and a wrong secret get the same not_found. */
+export async function reportStatus(deps: Deps, receiptInput: string, secretInput: string) {
+  const receipt = canonicalCode(receiptInput);
+  countStatusCheck(receipt, deps.clock.now().getTime());
+  const report = await store.findByReceipt(deps.db, receipt);
+  const given = sha256Hex(canonicalCode(secretInput));
+  if (!report?.secretHash || !safeEqual(given, report.secretHash)) throw new AppError("not_found");
+  const s = await store.statusOfCase(deps.db, report.caseId);
+  return {
+    receipt,
+    receivedAt: report.createdAt.toISOString(),
+    status: publicStatusOf[s.status] ?? "received",
+    updatedAt: new Date(s.updated_at).toISOString(),
+    items: Number(s.items ?? 0),
+    removed: Number(s.removed ?? 0),
+  };
+}
+
+/** The reports behind a case, for the case page (description unsealed, contact only flagged). */
+export async function reportsForCase(deps: Deps, caseId: string) {
+  const rows = await store.reportsOfCase(deps.db, caseId);
+  return rows.map((r) => ({
+    id: r.id,
+    channel: r.channel,
+    reporterRole: r.reporterRole,
+    ageBand: r.ageBand,
+    answers: r.answers,
+    description: open(deps.masterKey, r.descriptionSealed, descriptionContext(r.id)),
+    language: r.language,
+    consentVersion: r.consentVersion,
+    partnerReference: r.partnerReference,
+    hasContact: r.hasContact,
+    createdAt: r.createdAt.toISOString(),
+  }));
+}
+
+/** A reporter's contact details: only with permission, and every view is an audit event. */
+export async function viewContact(deps: Deps, by: Principal, reportId: string, reason: string) {
+  authorize(by, "cases:contact");
+  if (by.kind !== "user") throw new AppError("forbidden");
+  const report = await store.findReport(deps.db, by.organisationId, reportId);
+  if (!report) throw new AppError("not_found");
+  const sealed = await store.contactOf(deps.db, report.id);
+  if (!sealed) throw new AppError("not_found", { detail: "The reporter left no contact details." });
+  await deps.db.transaction().execute((tx) =>
+    audit.record(tx, deps.clock, actorOf(by), {
+      action: "report.contact_viewed",
+      subject: { type: "case", id: report.caseId },
+      reason,
+      data: { reportId: report.id },
+    }),
+  );
+  return JSON.parse(open(deps.masterKey, sealed, contactContext(report.id))) as Record<string, string>;
+}

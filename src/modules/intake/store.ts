@@ -1,0 +1,243 @@
+// SQL of intake: reports, reporters' sealed contact data, idempotency keys, and the status a
+// reporter may see.
+import type { Executor } from "../../platform/db.ts";
+
+export interface ReportRow {
+  id: string;
+  caseId: string;
+  organisationId: string;
+  channel: "public" | "partner" | "import";
+  receipt: string | null;
+  secretHash: string | null;
+  partnerTokenId: string | null;
+  partnerReference: string | null;
+  reporterRole: "depicted" | "parent" | "bystander" | "professional";
+  ageBand: "under_13" | "13_15" | "16_17" | "18_24" | "25_plus" | "unknown";
+  answers: Record<string, unknown>;
+  descriptionSealed: string;
+  language: "nl" | "en";
+  consentVersion: string;
+  consentSha256: string;
+  consentGivenAt: Date;
+  createdAt: Date;
+}
+
+export async function insertReport(db: Executor, r: ReportRow): Promise<void> {
+  await db
+    .insertInto("reports")
+    .values({
+      id: r.id,
+      case_id: r.caseId,
+      organisation_id: r.organisationId,
+      channel: r.channel,
+      receipt: r.receipt,
+      secret_hash: r.secretHash,
+      partner_token_id: r.partnerTokenId,
+      partner_reference: r.partnerReference,
+      reporter_role: r.reporterRole,
+      age_band: r.ageBand,
+      answers: JSON.stringify(r.answers),
+      description_sealed: r.descriptionSealed,
+      language: r.language,
+      consent_version: r.consentVersion,
+      consent_sha256: r.consentSha256,
+      consent_given_at: r.consentGivenAt,
+      created_at: r.createdAt,
+    })
+    .execute();
+}
+
+export async function insertContact(
+  db: Executor,
+  reportId: string,
+  sealed: string,
+  now: Date,
+): Promise<void> {
+  await db.insertInto("reporter_contacts").values({ report_id: reportId, sealed, created_at: now }).execute();
+}
+
+const cols = [
+  "id",
+  "case_id",
+  "organisation_id",
+  "channel",
+  "receipt",
+  "secret_hash",
+  "partner_token_id",
+  "partner_reference",
+  "reporter_role",
+  "age_band",
+  "answers",
+  "description_sealed",
+  "language",
+  "consent_version",
+  "consent_sha256",
+  "consent_given_at",
+  "created_at",
+] as const;
+
+// biome-ignore lint/suspicious/noExplicitAny: a row of the reports table as Kysely returns it
+const toReport = (r: any): ReportRow => ({
+  id: r.id,
+  caseId: r.case_id,
+  organisationId: r.organisation_id,
+  channel: r.channel,
+  receipt: r.receipt,
+  secretHash: r.secret_hash,
+  partnerTokenId: r.partner_token_id,
+  partnerReference: r.partner_reference,
+  reporterRole: r.reporter_role,
+  ageBand: r.age_band,
+  answers: typeof r.answers === "string" ? JSON.parse(r.answers) : r.answers,
+  descriptionSealed: r.description_sealed,
+  language: r.language,
+  consentVersion: r.consent_version,
+  consentSha256: r.consent_sha256,
+  consentGivenAt: r.consent_given_at,
+  createdAt: r.created_at,
+});
+
+export async function findByReceipt(db: Executor, receipt: string): Promise<ReportRow | undefined> {
+  const r = await db.selectFrom("reports").select(cols).where("receipt", "=", receipt).executeTakeFirst();
+  return r && toReport(r);
+}
+
+export async function reportsOfCase(
+  db: Executor,
+  caseId: string,
+): Promise<(ReportRow & { hasContact: boolean })[]> {
+  const rows = await db
+    .selectFrom("reports")
+    .leftJoin("reporter_contacts", "reporter_contacts.report_id", "reports.id")
+    .select(cols.map((c) => `reports.${c}` as const))
+    .select("reporter_contacts.report_id as contact_id")
+    .where("reports.case_id", "=", caseId)
+    .orderBy("reports.created_at")
+    .execute();
+  return rows.map((r) => ({ ...toReport(r), hasContact: r.contact_id !== null }));
+}
+
+export async function findReport(
+  db: Executor,
+  organisationId: string,
+  id: string,
+): Promise<ReportRow | undefined> {
+  const r = await db
+    .selectFrom("reports")
+    .select(cols)
+    .where("id", "=", id)
+    .where("organisation_id", "=", organisationId)
+    .executeTakeFirst();
+  return r && toReport(r);
+}
+
+export async function contactOf(db: Executor, reportId: string): Promise<string | undefined> {
+  const r = await db
+    .selectFrom("reporter_contacts")
+    .select("sealed")
+    .where("report_id", "=", reportId)
+    .executeTakeFirst();
+  return r?.sealed;
+}
+
+/** What a reporter may see of their case: its stage and how many items were removed. */
+export async function statusOfCase(db: Executor, caseId: string) {
+  return db
+    .selectFrom("cases")
+    .select((eb) => [
+      "cases.status",
+      "cases.updated_at",
+      eb
+        .selectFrom("case_items")
+        .select((e) => e.fn.countAll<number>().as("n"))
+        .whereRef("case_items.case_id", "=", "cases.id")
+        .as("items"),
+      eb
+        .selectFrom("case_items")
+        .innerJoin("items", "items.id", "case_items.item_id")
+        .select((e) => e.fn.countAll<number>().as("n"))
+        .whereRef("case_items.case_id", "=", "cases.id")
+        .where("items.status", "=", "removed")
+        .as("removed"),
+    ])
+    .where("cases.id", "=", caseId)
+    .executeTakeFirstOrThrow();
+}
+
+/** Claims an idempotency key; false when it exists (waits for a concurrent claimant to finish). */
+export async function claimIdempotencyKey(
+  db: Executor,
+  organisationId: string,
+  key: string,
+  requestSha256: string,
+  now: Date,
+): Promise<boolean> {
+  const r = await db
+    .insertInto("idempotency_keys")
+    .values({
+      organisation_id: organisationId,
+      key,
+      request_sha256: requestSha256,
+      response: "{}",
+      created_at: now,
+    })
+    .onConflict((oc) => oc.doNothing())
+    .returning("key")
+    .executeTakeFirst();
+  return r !== undefined;
+}
+
+export async function storeIdempotentResponse(
+  db: Executor,
+  organisationId: string,
+  key: string,
+  response: Record<string, unknown>,
+): Promise<void> {
+  await db
+    .updateTable("idempotency_keys")
+    .set({ response: JSON.stringify(response) } as never)
+    .where("organisation_id", "=", organisationId)
+    .where("key", "=", key)
+    .execute();
+}
+
+/** Frees a key whose report failed, so the partner can retry with it. */
+export async function releaseIdempotencyKey(
+  db: Executor,
+  organisationId: string,
+  key: string,
+): Promise<void> {
+  await db
+    .deleteFrom("idempotency_keys")
+    .where("organisation_id", "=", organisationId)
+    .where("key", "=", key)
+    .execute();
+}
+
+export async function findIdempotencyKey(db: Executor, organisationId: string, key: string) {
+  const r = await db
+    .selectFrom("idempotency_keys")
+    .select(["request_sha256", "response"])
+    .where("organisation_id", "=", organisationId)
+    .where("key", "=", key)
+    .executeTakeFirst();
+  return (
+    r && {
+      requestSha256: r.request_sha256,
+      response: (typeof r.response === "string" ? JSON.parse(r.response) : r.response) as Record<
+        string,
+        unknown
+      >,
+    }
+  );
+}
+
+export async function intakeOrganisation(
+  db: Executor,
+  configured: string | undefined,
+): Promise<string | undefined> {
+  let q = db.selectFrom("organisations").select("id").where("kind", "=", "hotline");
+  if (configured) q = q.where("id", "=", configured);
+  const r = await q.orderBy("created_at").limit(1).executeTakeFirst();
+  return r?.id;
+}

@@ -218,45 +218,6 @@ export interface HashEntryChangesTable {
   changed_at: Timestamp;
 }
 
-export interface HashBanksTable {
-  id: Generated<string>;
-  organisation_id: string;
-  name: string;
-  kind: "victim_submitted" | "hotline_confirmed" | "partner_list";
-  description: string | null;
-  shared: Generated<boolean>;
-  created_by: string | null;
-  created_at: Timestamp;
-  updated_at: Timestamp;
-}
-
-export interface HashEntriesTable {
-  id: Generated<string>;
-  no: ColumnType<number, never, never>;
-  bank_id: string;
-  signal_type: "pdq" | "md5" | "sha256";
-  value: string;
-  quality: number | null;
-  pipeline: string | null;
-  enabled: Generated<boolean>;
-  expires_at: Timestamp | null;
-  created_by_type: "user" | "token" | "system" | "public";
-  created_by: string | null;
-  created_at: Timestamp;
-  updated_at: Timestamp;
-  case_id: string | null;
-  report_id: string | null;
-  source: string | null;
-  note: string | null;
-  withdrawal_hash: string | null;
-}
-
-export interface HashEntryChangesTable {
-  seq: ColumnType<number, never, never>;
-  entry_no: number;
-  changed_at: Timestamp;
-}
-
 export interface SchemaMigrationsTable {
   version: number;
   name: string;
@@ -329,9 +290,6 @@ export interface Database {
   reporter_contacts: ReporterContactsTable;
   idempotency_keys: IdempotencyKeysTable;
   exposures: ExposuresTable;
-  hash_banks: HashBanksTable;
-  hash_entries: HashEntriesTable;
-  hash_entry_changes: HashEntryChangesTable;
   hash_banks: HashBanksTable;
   hash_entries: HashEntriesTable;
   hash_entry_changes: HashEntryChangesTable;

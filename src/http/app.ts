@@ -14,6 +14,7 @@ import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance } from "fastify";
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import { auditRoutes } from "../modules/audit/routes.ts";
+import { hashingRoutes } from "../modules/hashing/routes.ts";
 import { caseRoutes } from "../modules/cases/routes.ts";
 import type { Deps } from "../modules/deps.ts";
 import { evidenceRoutes } from "../modules/evidence/routes.ts";
@@ -167,6 +168,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     loginRateLimit: opts.loginRateLimit ?? deps.config.rateLimit.loginPerMinute,
   });
   auditRoutes(app, deps);
+  hashingRoutes(app, deps);
   caseRoutes(app, deps, [async (d, caseId) => ({ reports: await reportsForCase(d, caseId) })]);
   intakeRoutes(app, deps);
   evidenceRoutes(app, deps);

@@ -86,7 +86,7 @@ after(async () => {
 describe("vangrail capture and verify", () => {
   test("--allow-private is refused without VANGRAIL_TEST_MODE=1, and in production", async () => {
     const out = join(work, "refused.zip");
-    for (const env of [{ VANGRAIL_TEST_MODE: "" }, { NODE_ENV: "production" }]) {
+    for (const env of [{ VANGRAIL_TEST_MODE: "" }, { NODE_ENV: "production" }] as Record<string, string>[]) {
       const r = await cli(["capture", `${fx.url}/page.html`, "--bundle", out, "--allow-private"], {
         ...base,
         ...env,

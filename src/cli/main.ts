@@ -18,6 +18,7 @@ const commands: Record<
     load: () => import("./admin.ts"),
   },
   audit: { summary: "verify the audit log's hash chain", load: () => import("./audit.ts") },
+  import: { summary: "import URLs from a CSV file into cases", load: () => import("./import.ts") },
   demo: { summary: "seed demo organisations and users (passwords printed)", load: () => import("./demo.ts") },
   capture: {
     summary: "capture one URL as signed evidence and write its bundle",
@@ -29,6 +30,10 @@ const commands: Record<
   },
   keys: { summary: "master-key rotation and evidence signing keys", load: () => import("./keys.ts") },
   hash: { summary: "PDQ, MD5 and SHA-256 of image files", load: () => import("./hash.ts") },
+  banks: {
+    summary: "hash banks: list, create, import/export hash lists, withdraw, match files",
+    load: () => import("./banks.ts"),
+  },
 };
 
 function usage(): string {

@@ -4,11 +4,13 @@ import { registerAuditJobs } from "./audit/jobs.ts";
 import type { Deps } from "./deps.ts";
 import { registerEvidenceJobs } from "./evidence/jobs.ts";
 import { registerIdentityJobs } from "./identity/jobs.ts";
+import { registerIntakeJobs } from "./intake/jobs.ts";
 
 export function buildJobRegistry(deps: Deps): JobRegistry {
   const registry = new JobRegistry();
   registerIdentityJobs(registry, deps);
   registerAuditJobs(registry, deps);
+  registerIntakeJobs(registry, deps);
   registerEvidenceJobs(registry, deps);
   return registry;
 }

@@ -11,6 +11,8 @@ export const CLI = join(ROOT, "bin", "vangrail.mjs");
 
 export interface TestServer {
   url: string;
+  kill(signal: NodeJS.Signals): void;
+  exited(): Promise<void>;
   setupCode: string | null;
   dataDir: string;
   output(): string;
@@ -72,6 +74,11 @@ export async function startTestServer(
     setupCode: opts.env?.VANGRAIL_SETUP_CODE ?? setupCode,
     dataDir,
     output: () => out,
+    kill: (signal) => child.kill(signal),
+    exited: () =>
+      child.exitCode !== null || child.signalCode !== null
+        ? Promise.resolve()
+        : new Promise((r) => child.once("exit", () => r())),
     async close() {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once("exit", r));

@@ -101,7 +101,7 @@ export async function createCaseInTx(
   deps: Pick<Deps, "clock">,
   actor: audit.Actor,
   input: CreateCaseInput,
-): Promise<{ case: store.Case; items: store.Item[]; linkedItems: number }> {
+): Promise<{ case: store.Case; items: store.Item[]; freshItems: store.Item[]; linkedItems: number }> {
   if (!categoryOf(input.category))
     throw new AppError("validation_failed", { errors: [{ path: "category", message: "Unknown category." }] });
   const now = deps.clock.now();
@@ -116,6 +116,7 @@ export async function createCaseInTx(
     createdAt: now,
   });
   const items: store.Item[] = [];
+  const freshItems: store.Item[] = [];
   let linkedItems = 0;
   for (const i of input.items) {
     const { key, host } =
@@ -142,9 +143,10 @@ export async function createCaseInTx(
       now,
     );
     if (await store.linkItem(tx, c.id, item.id, now)) items.push(item);
-    if (!created) linkedItems++;
+    if (created) freshItems.push(item);
+    else linkedItems++;
   }
-  if (input.recordAudit === false) return { case: c, items, linkedItems };
+  if (input.recordAudit === false) return { case: c, items, freshItems, linkedItems };
   await audit.record(tx, deps.clock, actor, {
     organisationId: input.organisationId,
     action: "case.created",
@@ -158,7 +160,7 @@ export async function createCaseInTx(
       linkedItems,
     },
   });
-  return { case: c, items, linkedItems };
+  return { case: c, items, freshItems, linkedItems };
 }
 
 export interface QueueQuery {
@@ -233,6 +235,15 @@ export async function getCase(deps: Deps, by: Principal, id: string) {
   const timeline = await audit.timeline(deps.db, by.organisationId, subjects, 500);
   const assignee = c.assigneeId ? await identity.findUserById(deps, c.assigneeId) : undefined;
   return { case: c, items, linked, notes, timeline, assignee };
+}
+
+export async function findByNumber(
+  deps: Deps,
+  by: Principal,
+  number: number,
+): Promise<store.Case | undefined> {
+  authorize(by, "cases:read");
+  return store.findCaseByNumber(deps.db, by.organisationId, number);
 }
 
 export interface CaseChange {

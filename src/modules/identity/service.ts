@@ -220,6 +220,13 @@ export async function resetUserAccess(
   return user;
 }
 
+/** An organisation by id, for operator tools (no principal). */
+export async function findOrganisationById(deps: Pick<Deps, "db">, id: string): Promise<store.Organisation> {
+  const org = await store.findOrganisation(deps.db, id);
+  if (!org) throw new AppError("not_found");
+  return org;
+}
+
 export async function findUserById(deps: Pick<Deps, "db">, id: string) {
   return store.findUser(deps.db, id);
 }

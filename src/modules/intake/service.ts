@@ -14,6 +14,7 @@ import type { Deps } from "../deps.ts";
 import { actorOf, authorize, type Principal } from "../identity/principal.ts";
 import { currentConsent, findConsent } from "./consent.ts";
 import { type Answers, type HelpRoute, helpRoutes } from "./help.ts";
+import { captureReportedJob } from "./jobs.ts";
 import { canonicalCode, newReceipt, newSecret } from "./receipts.ts";
 import type { PartnerReport, PublicReport } from "./schemas.ts";
 import * as store from "./store.ts";
@@ -157,6 +158,19 @@ async function accept(deps: Deps, a: Accepted): Promise<Receipt> {
         reportId,
         seal(deps.masterKey, JSON.stringify(contact), contactContext(reportId)),
         now,
+      );
+    }
+    const newUrls = created.freshItems.filter((i) => i.kind === "url");
+    if (deps.queue && newUrls.length > 0) {
+      await deps.queue.send(
+        captureReportedJob,
+        {
+          organisationId: a.organisationId,
+          caseId: created.case.id,
+          category: r.category,
+          items: newUrls.slice(0, 200).map((i) => ({ id: i.id, url: i.normalized })),
+        },
+        { tx: t, singletonKey: `capture:${created.case.id}` },
       );
     }
     // Last in the transaction: the audit append serialises writers for the shortest time.

@@ -241,3 +241,41 @@ export async function intakeOrganisation(
   const r = await q.orderBy("created_at").limit(1).executeTakeFirst();
   return r?.id;
 }
+
+/** File items with a stored blob whose cases are all closed since before `before`. */
+export async function expiredUploads(db: Executor, before: Date, limit: number) {
+  const rows = await db
+    .selectFrom("items")
+    .select(["items.id", "items.organisation_id", "items.blob_ref"])
+    .where("items.kind", "=", "file")
+    .where("items.blob_ref", "is not", null)
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom("case_items")
+            .innerJoin("cases", "cases.id", "case_items.case_id")
+            .select("cases.id")
+            .whereRef("case_items.item_id", "=", "items.id")
+            .where((e2) => e2.or([e2("cases.closed_at", "is", null), e2("cases.closed_at", ">", before)])),
+        ),
+      ),
+    )
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ id: r.id, organisationId: r.organisation_id, blobRef: r.blob_ref as string }));
+}
+
+export async function forgetBlob(db: Executor, itemId: string): Promise<void> {
+  await db.updateTable("items").set({ blob_ref: null }).where("id", "=", itemId).execute();
+}
+
+export async function blobInUse(db: Executor, blobRef: string): Promise<boolean> {
+  const r = await db
+    .selectFrom("items")
+    .select("id")
+    .where("blob_ref", "=", blobRef)
+    .limit(1)
+    .executeTakeFirst();
+  return r !== undefined;
+}

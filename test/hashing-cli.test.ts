@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import sharp from "sharp";
 import { hashImage } from "../src/modules/hashing/image.ts";
 import { shapes, text } from "../src/modules/hashing/synthetic.ts";
 import { CLI, ROOT } from "./support/server.ts";
@@ -90,5 +91,99 @@ describe("vangrail hash", () => {
     const none = vangrail();
     assert.equal(none.status, 2);
     assert.match(none.stderr, /Usage: vangrail hash/);
+  });
+});
+
+describe("vangrail banks", () => {
+  let dir: string;
+  const env = () => ({
+    ...process.env,
+    VANGRAIL_DATA_DIR: join(dir, "data"),
+    LOG_LEVEL: "silent",
+    DATABASE_URL: "",
+  });
+  const cli = (...args: string[]) =>
+    spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: "utf8", env: env() });
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), "vg-banks-"));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("creates a bank, imports a list per line, exports it, matches files and withdraws", async () => {
+    const init = cli(
+      "admin",
+      "init",
+      "--org-name",
+      "CLI hotline",
+      "--org-kind",
+      "hotline",
+      "--name",
+      "Ann",
+      "--email",
+      "ann@cli.example",
+    );
+    assert.equal(init.status, 0, init.stderr);
+    const org = /organisation ([0-9a-f-]{36})/.exec(init.stdout)?.[1] as string;
+    const created = cli(
+      "banks",
+      "create",
+      "--org",
+      org,
+      "--name",
+      "Confirmed",
+      "--kind",
+      "hotline_confirmed",
+    );
+    assert.equal(created.status, 0, created.stderr);
+    const bank = JSON.parse(created.stdout).id as string;
+
+    const img = join(dir, "known.png");
+    writeFileSync(img, await shapes(55));
+    const h = await hashImage(readFileSync(img));
+    const list = join(dir, "list.csv");
+    writeFileSync(
+      list,
+      `signal_type,value,quality\npdq,${h.hash},${h.quality}\nmd5,${h.md5},\npdq,${"0".repeat(64)},\n`,
+    );
+    const imported = cli("banks", "import", "--bank", bank, list);
+    assert.equal(imported.status, 1, "a refused line makes the exit code 1");
+    assert.deepEqual(JSON.parse(imported.stdout), {
+      line: 4,
+      ok: false,
+      error: "degenerate hash: all zeros",
+    });
+    assert.match(imported.stderr, /imported 2 entries; 1 lines refused/);
+
+    const exported = cli("banks", "export", "--bank", bank, "--format", "jsonl");
+    assert.equal(exported.status, 0, exported.stderr);
+    assert.deepEqual(
+      exported.stdout
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l).value),
+      [h.hash, h.md5],
+    );
+
+    const rotated = join(dir, "rotated.jpg");
+    writeFileSync(rotated, await sharp(readFileSync(img)).rotate(270).jpeg({ quality: 80 }).toBuffer());
+    const other = join(dir, "other.png");
+    writeFileSync(other, await text(["UNRELATED"]));
+    const matched = cli("banks", "match", "--org", org, rotated, other, join(dir, "missing.png"));
+    assert.equal(matched.status, 1);
+    const [r1, r2, r3] = matched.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    assert.equal(r1.matches.length, 1);
+    assert.equal(r1.matches[0].bankId, bank);
+    assert.deepEqual(r2.matches, []);
+    assert.ok(r3.error);
+
+    const listed = cli("banks", "list", "--org", org);
+    assert.equal(JSON.parse(listed.stdout).entries, 2);
+    const none = cli("banks", "withdraw", "--secret", "no such secret");
+    assert.deepEqual(JSON.parse(none.stdout), { deleted: 0 });
+    const audited = cli("audit", "verify");
+    assert.equal(audited.status, 0, audited.stdout + audited.stderr);
   });
 });

@@ -9,6 +9,7 @@ import { sha256Hex } from "../../platform/crypto.ts";
 import { AppError } from "../../platform/errors.ts";
 import { limits } from "../../platform/limits.ts";
 import type { Deps } from "../deps.ts";
+import { matcherFor } from "./matcher.ts";
 import { PDQ_MATCH_RADIUS } from "./pdq-core.ts";
 import { presentBank, presentEntry } from "./presenter.ts";
 import * as s from "./schemas.ts";
@@ -22,6 +23,10 @@ const LIST_TYPES: Record<string, banks.ListFormat> = {
 
 export function hashingRoutes(app: FastifyInstance, deps: Deps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
+  // Load the match index when the server starts, not on the first partner's query.
+  app.addHook("onReady", async () => {
+    await matcherFor(deps.db).sync(deps.db);
+  });
   const tags = ["hash banks"];
 
   r.get(

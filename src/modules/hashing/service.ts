@@ -10,7 +10,7 @@ import { AppError } from "../../platform/errors.ts";
 import { limits } from "../../platform/limits.ts";
 import * as audit from "../audit/service.ts";
 import type { Deps } from "../deps.ts";
-import { actorOf, authorize, type Principal } from "../identity/principal.ts";
+import { authorize, type Principal, actorOf as principalActor } from "../identity/principal.ts";
 import { hashImage, type ImageHashes } from "./image.ts";
 import { matcherFor } from "./matcher.ts";
 import { isPdqHex, PDQ_MATCH_RADIUS, PDQ_MIN_QUALITY } from "./pdq-core.ts";
@@ -33,6 +33,33 @@ export interface BulkResult {
   id?: string;
   error?: string;
 }
+
+// The operator's command line (`vangrail banks`) acts for the organisation that owns a bank,
+// with every bank permission, and is recorded in the audit log as the system.
+const OPERATOR = "operator-cli";
+
+/** A principal for `vangrail banks`, acting for the organisation that owns `bankId`. */
+export async function operatorForBank(deps: Deps, bankId: string): Promise<Principal> {
+  const bank = await store.findBank(deps.db, bankId);
+  if (!bank) throw new AppError("not_found", { detail: `No bank ${bankId}.` });
+  return operatorFor(bank.organisationId);
+}
+
+/** A principal for `vangrail banks`, acting for an organisation. */
+export function operatorFor(organisationId: string): Principal {
+  return {
+    kind: "token",
+    tokenId: OPERATOR,
+    organisationId,
+    organisationKind: "hotline",
+    permissions: new Set(["banks:read", "banks:manage", "match"]),
+  };
+}
+
+const actorOf = (p: Principal): audit.Actor =>
+  p.kind === "token" && p.tokenId === OPERATOR
+    ? { type: "system", id: null, organisationId: p.organisationId }
+    : principalActor(p);
 
 async function bankFor(deps: Deps, by: Principal, bankId: string, permission: "banks:read" | "banks:manage") {
   authorize(by, permission);

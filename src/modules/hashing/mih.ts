@@ -14,14 +14,14 @@
 // buffer is sealed into an immutable segment, and segments of similar size are merged
 // (a binary counter), so an add costs O(m · log n) amortised and never a full rebuild. Removal
 // marks the slot dead at once; its space is reused only when its segment is merged again.
-// Bucket offsets are stored compactly (a 32-bit base per 8 buckets plus an 8-bit count per
-// bucket) to keep the whole index under ~100 bytes per hash.
+// Bucket offsets are stored compactly: per group of 12 buckets one 16-byte record (a 32-bit
+// start plus twelve 8-bit counts), so a probe touches one cache line to keep the whole index under ~100 bytes per hash.
 
 const WORDS = 8;
 const DEAD = 0xffffffff;
-const BUFFER_MAX = 4096;
-const GROUP_BITS = 3;
-const GROUP = 1 << GROUP_BITS;
+const BUFFER_MAX = 1024;
+/** Buckets per 16-byte directory record: 4 bytes of start, 12 one-byte counts. */
+const GROUP = 12;
 
 /** A PDQ hex hash as 8 words (hex order: word 0 is the first 8 hex characters). */
 export function hexToWords(hex: string, out: Uint32Array = new Uint32Array(WORDS), at = 0): Uint32Array {
@@ -96,10 +96,9 @@ export function tableRadii(m: number, r: number): number[] {
 interface Table {
   offset: number;
   width: number;
-  /** Start of each group of GROUP buckets in `ids`. */
-  base: Uint32Array;
-  /** Entries per bucket; 255 means "see `over`". */
-  count: Uint8Array;
+  /** Per group of GROUP buckets: the start in `ids` (word 4g) and the counts (bytes 16g+4…). */
+  dir: Uint32Array;
+  dirBytes: Uint8Array;
   over: Map<number, number>;
   ids: Uint32Array;
 }
@@ -198,25 +197,27 @@ export class PdqIndex {
           const r = radii[ti] as number;
           if (r < 0) continue;
           const t = seg.tables[ti] as Table;
-          const { base, count, over, ids } = t;
+          const { dir, dirBytes, over, ids } = t;
           const key = substring(q, 0, t.offset, t.width);
           const masks = flipMasks(t.width, r);
           for (let p = 0; p < masks.length; p++) {
             const k = key ^ (masks[p] as number);
-            const g = k >>> GROUP_BITS;
-            let start = base[g] as number;
-            for (let b = g << GROUP_BITS; b < k; b++) {
-              const c = count[b] as number;
-              start += c === 255 ? (over.get(b) as number) : c;
+            const g = Math.floor(k / GROUP);
+            const j = k - g * GROUP;
+            let start = dir[g * 4] as number;
+            const at = g * 16 + 4;
+            for (let b = 0; b < j; b++) {
+              const c = dirBytes[at + b] as number;
+              start += c === 255 ? (over.get(g * GROUP + b) as number) : c;
             }
-            const c = count[k] as number;
+            const c = dirBytes[at + j] as number;
             if (c === 0) continue;
             const end = start + (c === 255 ? (over.get(k) as number) : c);
             for (let i = start; i < end; i++) {
               const slot = ids[i] as number;
-              if (keys[slot] === DEAD) continue;
+              // Distance first: reading the key is one more cache miss, needed only for a hit.
               const d = distance(words, slot, q, radius);
-              if (d <= radius) found.push(slot, d, variant);
+              if (d <= radius && keys[slot] !== DEAD) found.push(slot, d, variant);
             }
           }
         }
@@ -256,8 +257,7 @@ export class PdqIndex {
   stats(): IndexStats {
     let bytes = this.#slots * (WORDS * 4 + 4) + this.#slotOfKey.length * 4;
     for (const seg of this.#segments)
-      for (const t of seg.tables)
-        bytes += t.base.byteLength + t.count.byteLength + t.ids.byteLength + t.over.size * 16;
+      for (const t of seg.tables) bytes += t.dir.byteLength + t.ids.byteLength + t.over.size * 16;
     return {
       hashes: this.#live,
       slots: this.#slots,
@@ -321,23 +321,24 @@ export class PdqIndex {
         const k = substring(this.#words, s * WORDS, offset, width);
         sizes[k] = (sizes[k] as number) + 1;
       }
-      const groups = buckets / GROUP;
-      const base = new Uint32Array(groups + 1);
-      const count = new Uint8Array(buckets);
+      const groups = Math.ceil(buckets / GROUP);
+      const dir = new Uint32Array(groups * 4);
+      const dirBytes = new Uint8Array(dir.buffer);
       const over = new Map<number, number>();
       const fillAt = new Uint32Array(buckets);
       let run = 0;
       for (let k = 0; k < buckets; k++) {
-        if ((k & (GROUP - 1)) === 0) base[k >>> GROUP_BITS] = run;
+        const g = Math.floor(k / GROUP);
+        const j = k - g * GROUP;
+        if (j === 0) dir[g * 4] = run;
         const c = sizes[k] as number;
         fillAt[k] = run;
         if (c >= 255) {
-          count[k] = 255;
+          dirBytes[g * 16 + 4 + j] = 255;
           over.set(k, c);
-        } else count[k] = c;
+        } else dirBytes[g * 16 + 4 + j] = c;
         run += c;
       }
-      base[groups] = run;
       const ids = new Uint32Array(run);
       for (let s = from; s < to; s++) {
         if (this.#keys[s] === DEAD) continue;
@@ -345,7 +346,7 @@ export class PdqIndex {
         ids[fillAt[k] as number] = s;
         fillAt[k] = (fillAt[k] as number) + 1;
       }
-      return { offset, width, base, count, over, ids };
+      return { offset, width, dir, dirBytes, over, ids };
     });
     return { from, to, tables };
   }

@@ -6,6 +6,7 @@ import { describe, it } from "node:test";
 import {
   boxFilter1D,
   boxFilterColumns,
+  boxFilterRows,
   DIHEDRAL_NAMES,
   dct16,
   dctMatrix16x64,
@@ -71,6 +72,24 @@ describe("PDQ core", () => {
         let s = 0;
         for (let k = lo; k <= hi; k++) s += input[k] as number;
         assert.ok(Math.abs((out[i] as number) - s / (hi - lo + 1)) < 1e-3, `n=${n} full=${full} i=${i}`);
+      }
+    }
+  });
+
+  it("filters four rows at once bit for bit like one row at a time", () => {
+    for (const [rows, cols] of [
+      [9, 31],
+      [4, 5],
+      [13, 320],
+    ] as const) {
+      const input = randomLuma(rows * cols, rows * cols);
+      const a = new Float32Array(rows * cols);
+      const b = new Float32Array(rows * cols);
+      for (const full of [1, 2, 3, 5]) {
+        if (full > cols) continue;
+        for (let r = 0; r < rows; r++) boxFilter1D(input, a, r * cols, cols, 1, full);
+        boxFilterRows(input, b, rows, cols, full);
+        assert.deepEqual(b, a);
       }
     }
   });

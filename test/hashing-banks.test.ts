@@ -408,6 +408,19 @@ for (const backend of backends) {
       assert.equal(events.filter((e) => e.action === "banks.entries_withdrawn").length, 2);
     });
 
+    it("purges expired entries (the hourly job) with an audit event", async () => {
+      const img = await hashImage(await shapes(61));
+      const expiresAt = new Date(t.clock.now().getTime() + 1000).toISOString();
+      await agent.request("POST", `/api/v1/banks/${bankId}/entries`, {
+        entries: [{ signalType: "pdq", value: img.hash, quality: img.quality, expiresAt }],
+      });
+      assert.deepEqual(await banks.purgeExpired(t.deps), { deleted: 0 });
+      t.clock.advance(5000);
+      assert.deepEqual(await banks.purgeExpired(t.deps), { deleted: 1 });
+      const events = await audit.listForOrganisation(t.deps.db, hotline.org.id, { limit: 5 });
+      assert.equal(events[0]?.action, "banks.entries_expired");
+    });
+
     it("refuses more than 1,000 hashes per call and deletes banks with their entries", async () => {
       const many = Array.from({ length: 1001 }, () => ({ md5: imageHash.md5 }));
       const res = await agent.request("POST", "/api/v1/match", { hashes: many });

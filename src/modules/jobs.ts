@@ -3,6 +3,7 @@ import { JobRegistry } from "../platform/queue.ts";
 import { registerAuditJobs } from "./audit/jobs.ts";
 import type { Deps } from "./deps.ts";
 import { registerEvidenceJobs } from "./evidence/jobs.ts";
+import { registerHashingJobs } from "./hashing/jobs.ts";
 import { registerIdentityJobs } from "./identity/jobs.ts";
 import { registerIntakeJobs } from "./intake/jobs.ts";
 
@@ -12,5 +13,6 @@ export function buildJobRegistry(deps: Deps): JobRegistry {
   registerAuditJobs(registry, deps);
   registerIntakeJobs(registry, deps);
   registerEvidenceJobs(registry, deps);
+  registerHashingJobs(registry, deps);
   return registry;
 }

@@ -891,5 +891,36 @@ export async function withdraw(
   });
 }
 
+/**
+ * Deletes entries whose expiry has passed (they already stopped matching at that moment; this
+ * frees them from the index and the database). Run hourly by the job `hashing.purge-expired`.
+ */
+export async function purgeExpired(deps: Deps): Promise<{ deleted: number }> {
+  return deps.db.transaction().execute(async (tx) => {
+    const now = deps.clock.now();
+    const removed = await store.deleteEntries(tx, { expiredAt: now });
+    if (removed.length === 0) return { deleted: 0 };
+    await store.appendChanges(
+      tx,
+      removed.map((e) => e.no),
+      now,
+    );
+    for (const bankId of new Set(removed.map((e) => e.bankId))) {
+      const bank = await store.findBank(tx, bankId);
+      await audit.record(
+        tx,
+        deps.clock,
+        { ...audit.systemActor, organisationId: bank?.organisationId ?? null },
+        {
+          action: "banks.entries_expired",
+          subject: { type: "hash_bank", id: bankId },
+          data: { deleted: removed.filter((e) => e.bankId === bankId).length },
+        },
+      );
+    }
+    return { deleted: removed.length };
+  });
+}
+
 /** Signal types, for schemas. */
 export { signalTypes };

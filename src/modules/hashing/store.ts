@@ -314,9 +314,10 @@ export async function updateEntry(
 /** Deletes entries matching the filter; returns their ids, numbers and banks. */
 export async function deleteEntries(
   db: Executor,
-  where: { ids?: string[]; bankId?: string; reportId?: string; withdrawalHash?: string },
+  where: { ids?: string[]; bankId?: string; reportId?: string; withdrawalHash?: string; expiredAt?: Date },
 ): Promise<{ id: string; no: number; bankId: string }[]> {
   let q = db.deleteFrom("hash_entries");
+  if (where.expiredAt) q = q.where("expires_at", "<=", where.expiredAt);
   if (where.ids)
     q = q.where("id", "in", where.ids.length > 0 ? where.ids : ["00000000-0000-0000-0000-000000000000"]);
   if (where.bankId) q = q.where("bank_id", "=", where.bankId);

@@ -156,7 +156,7 @@ export async function photoJpeg(seed: number, width: number, height: number, qua
   const r = prng(seed + 2);
   for (let i = 0; i < data.length; i++) {
     const v = (data[i] as number) + Math.floor(r() * 28) - 14;
-    data[i] = v < 0 ? 0 : v > 255 ? 255 : v;
+    data[i] = Math.min(255, Math.max(0, v));
   }
   return sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } })
     .jpeg({ quality })

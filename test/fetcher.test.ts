@@ -224,3 +224,65 @@ describe("with the loopback fixture allowed", () => {
     assert.equal(fx.requests.length - start, 6);
   });
 });
+
+describe("https", () => {
+  test("records the certificate's subject, issuer and fingerprint, checked against the host name", async () => {
+    const { execFileSync } = await import("node:child_process");
+    const { mkdtempSync, readFileSync, rmSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { createServer } = await import("node:https");
+    const { X509Certificate } = await import("node:crypto");
+    const dir = mkdtempSync(join(tmpdir(), "vg-tls-"));
+    try {
+      execFileSync(
+        "openssl",
+        [
+          "req",
+          "-x509",
+          "-newkey",
+          "ec",
+          "-pkeyopt",
+          "ec_paramgen_curve:P-256",
+          "-nodes",
+          "-keyout",
+          "k.pem",
+          "-out",
+          "c.pem",
+          "-days",
+          "2",
+          "-subj",
+          "/CN=fixture.test/O=Vangrail Test Site",
+          "-addext",
+          "subjectAltName=DNS:fixture.test",
+        ],
+        { cwd: dir, stdio: "pipe" },
+      );
+      const cert = readFileSync(join(dir, "c.pem"), "utf8");
+      const server = createServer({ key: readFileSync(join(dir, "k.pem")), cert }, (_req, res) => {
+        res.writeHead(200, { "content-type": "text/html" });
+        res.end("<p>secure fixture</p>");
+      });
+      await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+      const port = (server.address() as import("node:net").AddressInfo).port;
+      try {
+        const f = new Fetcher({
+          allowLoopback: true,
+          ca: cert,
+          resolver: fakeDns({ "fixture.test": ["127.0.0.1"], "other.test": ["127.0.0.1"] }),
+        });
+        const r = await f.fetch(`https://fixture.test:${port}/`);
+        const tls = r.hops[0]?.tls;
+        assert.ok(tls);
+        assert.match(tls.subject, /CN=fixture\.test/);
+        assert.equal(tls.fingerprint256, new X509Certificate(cert).fingerprint256);
+        // The same server under a name its certificate does not cover is refused.
+        await assert.rejects(f.fetch(`https://other.test:${port}/`), code("fetch_failed"));
+      } finally {
+        server.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

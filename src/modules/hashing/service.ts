@@ -11,19 +11,19 @@ import { limits } from "../../platform/limits.ts";
 import * as audit from "../audit/service.ts";
 import type { Deps } from "../deps.ts";
 import { authorize, type Principal, actorOf as principalActor } from "../identity/principal.ts";
+import { BROWSER_PIPELINE_ID } from "./device-hash.ts";
 import { hashImage, type ImageHashes } from "./image.ts";
 import { matcherFor } from "./matcher.ts";
 import { isPdqHex, PDQ_MATCH_RADIUS, PDQ_MIN_QUALITY } from "./pdq-core.ts";
 import { checkSignal, type SignalType, signalTypes } from "./signals.ts";
 import * as store from "./store.ts";
 
+export { BROWSER_PIPELINE_ID } from "./device-hash.ts";
 export type { Bank, BankKind, BankWithCounts, Entry } from "./store.ts";
 export { bankKinds } from "./store.ts";
 
 /** The largest radius the matching API accepts (Meta's MIH stops at 47 too). */
 export const MAX_RADIUS = 47;
-/** Pipeline id of hashes made in the browser (device hashing): decoder and resizer differ. */
-export const BROWSER_PIPELINE_ID = "vg-pdq-browser-1";
 const VICTIM_BANK_NAME = "Victim submissions (device hashing)";
 
 export interface BulkResult {

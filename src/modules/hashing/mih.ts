@@ -189,43 +189,12 @@ export class PdqIndex {
     const found: number[] = [];
     const words = this.#words;
     const keys = this.#keys;
+    for (const seg of this.#segments) this.#searchSegment(seg, queries, radius, found);
     for (let variant = 0; variant < queries.length; variant++) {
       const q = queries[variant] as Uint32Array;
-      for (const seg of this.#segments) {
-        const radii = tableRadii(seg.tables.length, radius);
-        for (let ti = 0; ti < seg.tables.length; ti++) {
-          const r = radii[ti] as number;
-          if (r < 0) continue;
-          const t = seg.tables[ti] as Table;
-          const { dir, dirBytes, over, ids } = t;
-          const key = substring(q, 0, t.offset, t.width);
-          const masks = flipMasks(t.width, r);
-          for (let p = 0; p < masks.length; p++) {
-            const k = key ^ (masks[p] as number);
-            const g = Math.floor(k / GROUP);
-            const j = k - g * GROUP;
-            let start = dir[g * 4] as number;
-            const at = g * 16 + 4;
-            for (let b = 0; b < j; b++) {
-              const c = dirBytes[at + b] as number;
-              start += c === 255 ? (over.get(g * GROUP + b) as number) : c;
-            }
-            const c = dirBytes[at + j] as number;
-            if (c === 0) continue;
-            const end = start + (c === 255 ? (over.get(k) as number) : c);
-            for (let i = start; i < end; i++) {
-              const slot = ids[i] as number;
-              // Distance first: reading the key is one more cache miss, needed only for a hit.
-              const d = distance(words, slot, q, radius);
-              if (d <= radius && keys[slot] !== DEAD) found.push(slot, d, variant);
-            }
-          }
-        }
-      }
       for (let slot = this.#sealed(); slot < this.#slots; slot++) {
-        if (keys[slot] === DEAD) continue;
         const d = distance(words, slot, q, radius);
-        if (d <= radius) found.push(slot, d, variant);
+        if (d <= radius && keys[slot] !== DEAD) found.push(slot, d, variant);
       }
     }
     const best = new Map<number, Match>();
@@ -236,6 +205,83 @@ export class PdqIndex {
       if (!prior || d < prior.distance) best.set(key, { key, distance: d, variant: found[i + 2] as number });
     }
     return [...best.values()].sort((a, b) => a.distance - b.distance || a.key - b.key);
+  }
+
+  // Scratch space of #searchSegment, grown on demand.
+  #ranges = new Uint32Array(3 * 4096);
+  #candidates = new Uint32Array(2 * 8192);
+
+  /**
+   * One segment, all queries, in three passes: (1) read the bucket directory for every probe
+   * of every query and table, (2) gather the candidate slots of the non-empty buckets, (3)
+   * verify each candidate's full distance. Each pass is a loop of independent random reads,
+   * which the processor overlaps; done probe by probe, each read waits for the one before.
+   */
+  #searchSegment(seg: Segment, queries: readonly Uint32Array[], radius: number, found: number[]): void {
+    const radii = tableRadii(seg.tables.length, radius);
+    let probes = 0;
+    for (let ti = 0; ti < seg.tables.length; ti++) {
+      const r = radii[ti] as number;
+      if (r >= 0) probes += flipMasks((seg.tables[ti] as Table).width, r).length;
+    }
+    if (this.#ranges.length < 3 * probes * queries.length)
+      this.#ranges = new Uint32Array(3 * probes * queries.length);
+    const ranges = this.#ranges;
+    let n = 0;
+    let total = 0;
+    for (let variant = 0; variant < queries.length; variant++) {
+      const q = queries[variant] as Uint32Array;
+      for (let ti = 0; ti < seg.tables.length; ti++) {
+        const r = radii[ti] as number;
+        if (r < 0) continue;
+        const t = seg.tables[ti] as Table;
+        const { dir, dirBytes, over } = t;
+        const key = substring(q, 0, t.offset, t.width);
+        const masks = flipMasks(t.width, r);
+        for (let p = 0; p < masks.length; p++) {
+          const k = key ^ (masks[p] as number);
+          const g = Math.floor(k / GROUP);
+          const j = k - g * GROUP;
+          const at = g * 16 + 4;
+          const c = dirBytes[at + j] as number;
+          if (c === 0) continue;
+          let start = dir[g * 4] as number;
+          for (let b = 0; b < j; b++) {
+            const cb = dirBytes[at + b] as number;
+            start += cb === 255 ? (over.get(g * GROUP + b) as number) : cb;
+          }
+          const len = c === 255 ? (over.get(k) as number) : c;
+          ranges[n] = start;
+          ranges[n + 1] = len;
+          ranges[n + 2] = (variant << 8) | ti;
+          n += 3;
+          total += len;
+        }
+      }
+    }
+    if (this.#candidates.length < 2 * total) this.#candidates = new Uint32Array(2 * total);
+    const cand = this.#candidates;
+    let m = 0;
+    for (let i = 0; i < n; i += 3) {
+      const start = ranges[i] as number;
+      const end = start + (ranges[i + 1] as number);
+      const tag = ranges[i + 2] as number;
+      const ids = (seg.tables[tag & 255] as Table).ids;
+      for (let x = start; x < end; x++) {
+        cand[m] = ids[x] as number;
+        cand[m + 1] = tag >>> 8;
+        m += 2;
+      }
+    }
+    const words = this.#words;
+    const keys = this.#keys;
+    for (let i = 0; i < m; i += 2) {
+      const slot = cand[i] as number;
+      const variant = cand[i + 1] as number;
+      const d = distance(words, slot, queries[variant] as Uint32Array, radius);
+      // The key is read only for a hit: one cache miss fewer per candidate.
+      if (d <= radius && keys[slot] !== DEAD) found.push(slot, d, variant);
+    }
   }
 
   /** The same answer by scanning every hash: for tests and the benchmark's comparison. */

@@ -738,6 +738,8 @@ export interface CheckResult {
  * and report of the banked entry, so the caller can link the item to earlier cases
  * (re-upload detection). A match is audited; an image without a match leaves no trace here.
  * Throws `image_unreadable` for bytes that are not an image (exact hashes are then the caller's).
+ * Call it outside any open transaction: it reads and writes through `deps.db` (on PGlite, a
+ * transaction held by the caller would make it wait forever for the one connection).
  */
 export async function checkImage(deps: Deps, bytes: Uint8Array, context: CheckContext): Promise<CheckResult> {
   const hashes = await hashImage(bytes);

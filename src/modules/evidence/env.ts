@@ -4,18 +4,22 @@
 import { type BlobStore, createBlobStore, type Keyring, keyringFor } from "../../platform/blobstore/index.ts";
 import { Fetcher, type FetcherConfig } from "../../platform/fetcher/fetcher.ts";
 import type { Deps } from "../deps.ts";
+import { hashImage } from "../hashing/image.ts";
 import { Screenshotter } from "./browser.ts";
 import type { CaptureLimits, ImageHasher } from "./capture.ts";
+
+/** PDQ in the hashing module's pinned pipeline; null for an image it cannot decode. */
+const pdqOfImage: ImageHasher = async (bytes) => {
+  const h = await hashImage(bytes).catch(() => null);
+  return h && h.quality > 0 ? { pdq: h.hash } : null;
+};
 
 export interface EvidenceEnv {
   blobs: BlobStore;
   ring: Keyring;
   fetcher: Fetcher;
   screenshotter: Screenshotter | undefined;
-  /**
-   * Extension point for the hashing module: PDQ of captured images. Left unset until
-   * `src/modules/hashing` exports a stable hash function; then wire it here.
-   */
+  /** PDQ of captured images, through the hashing module's pinned pipeline. */
   hashImage: ImageHasher | undefined;
   tsaUrl: string | undefined;
   limits: CaptureLimits;
@@ -35,7 +39,7 @@ export function buildEvidenceEnv(deps: Deps, fetcherOverrides: Partial<FetcherCo
     ring: keyringFor(deps.config, deps.masterKey),
     fetcher,
     screenshotter: e.capture.screenshots ? new Screenshotter(e.capture.browserPath, fetcher) : undefined,
-    hashImage: undefined,
+    hashImage: pdqOfImage,
     tsaUrl: e.tsaUrl,
     limits: {
       maxMedia: e.capture.maxMedia,

@@ -1,6 +1,13 @@
 // Labelled form controls: every field has a visible label, an optional hint and an
 // error wired up with aria-describedby / aria-invalid.
-import { type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, useId, useState } from "react";
+import {
+  type InputHTMLAttributes,
+  type ReactNode,
+  type SelectHTMLAttributes,
+  type TextareaHTMLAttributes,
+  useId,
+  useState,
+} from "react";
 import { useI18n } from "../i18n/index.tsx";
 
 interface FieldFrameProps {
@@ -75,6 +82,48 @@ export function TextField({
         aria-describedby={describedBy(id, hint, error)}
         {...input}
       />
+    </FieldFrame>
+  );
+}
+
+type TextAreaFieldProps = Omit<TextareaHTMLAttributes<HTMLTextAreaElement>, "onChange" | "value" | "id"> & {
+  label: string;
+  value: string;
+  onValueChange(value: string): void;
+  hint?: ReactNode;
+  error?: string | undefined;
+  optional?: boolean | undefined;
+  id?: string | undefined;
+  /** Shown under the box, e.g. "120 of 10,000 characters"; announced politely. */
+  counter?: string | undefined;
+};
+
+export function TextAreaField({
+  label,
+  value,
+  onValueChange,
+  hint,
+  error,
+  optional,
+  id: givenId,
+  counter,
+  className,
+  ...textarea
+}: TextAreaFieldProps) {
+  const autoId = useId();
+  const id = givenId ?? autoId;
+  return (
+    <FieldFrame id={id} label={label} hint={hint} error={error} optional={optional}>
+      <textarea
+        id={id}
+        className={className ? `input textarea ${className}` : "input textarea"}
+        value={value}
+        onChange={(e) => onValueChange(e.target.value)}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy(id, hint, error)}
+        {...textarea}
+      />
+      {counter ? <p className="field__counter">{counter}</p> : null}
     </FieldFrame>
   );
 }

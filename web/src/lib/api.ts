@@ -102,11 +102,14 @@ async function request<T>(method: Method, path: string, body?: unknown): Promise
     accept: "application/json, application/problem+json",
     "accept-language": acceptLanguage,
   };
-  let payload: string | null = null;
+  let payload: string | FormData | null = null;
   if (method !== "GET") {
     if (csrfToken) headers["x-csrf-token"] = csrfToken;
-    // DELETE carries no body; every other write sends JSON, `{}` when empty.
-    if (method !== "DELETE") {
+    // DELETE carries no body; a form (files) goes as multipart with the browser's boundary;
+    // every other write sends JSON, `{}` when empty.
+    if (body instanceof FormData) {
+      payload = body;
+    } else if (method !== "DELETE") {
       headers["content-type"] = "application/json";
       payload = JSON.stringify(body ?? {});
     }
@@ -145,6 +148,7 @@ async function request<T>(method: Method, path: string, body?: unknown): Promise
 export const api = {
   get: <T>(path: string): Promise<T> => request<T>("GET", path),
   post: <T>(path: string, body?: unknown): Promise<T> => request<T>("POST", path, body),
+  patch: <T>(path: string, body: unknown): Promise<T> => request<T>("PATCH", path, body),
   del: <T = undefined>(path: string): Promise<T> => request<T>("DELETE", path),
 };
 

@@ -21,8 +21,17 @@ export function usePath(): string {
   return useSyncExternalStore(subscribe, currentPath, () => "/");
 }
 
+function currentSearch(): string {
+  return window.location.search;
+}
+
+/** The query string of the address bar, e.g. "?status=open"; "" when there is none. */
+export function useSearch(): string {
+  return useSyncExternalStore(subscribe, currentSearch, () => "");
+}
+
 export function navigate(to: string, options: { replace?: boolean } = {}): void {
-  if (to === currentPath() && !window.location.search && !window.location.hash) return;
+  if (to === `${currentPath()}${window.location.search}` && !window.location.hash) return;
   if (options.replace) window.history.replaceState(null, "", to);
   else window.history.pushState(null, "", to);
   window.dispatchEvent(new Event(NAVIGATE_EVENT));

@@ -36,6 +36,7 @@ for (const n of sizes.length > 0 ? sizes : [1_000_000, 10_000_000]) {
   const rss0 = process.memoryUsage().rss;
   const index = new PdqIndex();
   let t = performance.now();
+  index.reserve(n + 10_000);
   index.bulk(() => {
     for (let i = 0; i < n; i++) index.add(i, words.subarray(i * 8, i * 8 + 8));
   });

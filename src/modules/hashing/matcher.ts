@@ -45,6 +45,8 @@ export class Matcher {
   async #syncOnce(db: Executor): Promise<void> {
     if (this.#lastSeq < 0) {
       const seq = await store.lastChangeSeq(db);
+      const extent = await store.enabledExtent(db);
+      this.pdq.reserve(extent.count + 1024, extent.maxNo + 1024);
       let after = 0;
       for (;;) {
         const page = await store.enabledEntries(db, after, PAGE);

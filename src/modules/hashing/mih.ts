@@ -141,6 +141,12 @@ export class PdqIndex {
     return key < this.#slotOfKey.length && (this.#slotOfKey[key] as number) >= 0;
   }
 
+  /** Makes room for `slots` hashes and keys below `maxKey` at once (a bulk load of known size). */
+  reserve(slots: number, maxKey = slots): void {
+    this.#ensureSlots(slots, true);
+    this.#ensureKeys(maxKey, true);
+  }
+
   /** Adds (or replaces) the hash of `key`; searchable at once. */
   add(key: number, hash: string | Uint32Array): void {
     if (!Number.isInteger(key) || key < 0 || key >= 0x7fffffff)
@@ -301,7 +307,8 @@ export class PdqIndex {
   }
 
   stats(): IndexStats {
-    let bytes = this.#slots * (WORDS * 4 + 4) + this.#slotOfKey.length * 4;
+    // Allocated capacity, not just what is used.
+    let bytes = this.#words.byteLength + this.#keys.byteLength + this.#slotOfKey.byteLength;
     for (const seg of this.#segments)
       for (const t of seg.tables) bytes += t.dir.byteLength + t.ids.byteLength + t.over.size * 16;
     return {
@@ -319,9 +326,9 @@ export class PdqIndex {
     return this.#segments.at(-1)?.to ?? 0;
   }
 
-  #ensureSlots(n: number): void {
+  #ensureSlots(n: number, exact = false): void {
     if (n <= this.#keys.length) return;
-    const cap = Math.max(n, Math.ceil(this.#keys.length * 1.5));
+    const cap = exact ? n : Math.max(n, Math.ceil(this.#keys.length * 1.5));
     const words = new Uint32Array(cap * WORDS);
     words.set(this.#words.subarray(0, this.#slots * WORDS));
     this.#words = words;
@@ -330,9 +337,9 @@ export class PdqIndex {
     this.#keys = keys;
   }
 
-  #ensureKeys(n: number): void {
+  #ensureKeys(n: number, exact = false): void {
     if (n <= this.#slotOfKey.length) return;
-    const cap = Math.max(n, Math.ceil(this.#slotOfKey.length * 1.5));
+    const cap = exact ? n : Math.max(n, Math.ceil(this.#slotOfKey.length * 1.5));
     const m = new Int32Array(cap).fill(-1);
     m.set(this.#slotOfKey);
     this.#slotOfKey = m;

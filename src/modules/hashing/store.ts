@@ -361,6 +361,16 @@ export interface IndexedEntry {
   value: string;
 }
 
+/** How many enabled entries there are and the highest entry number (to size the index). */
+export async function enabledExtent(db: Executor): Promise<{ count: number; maxNo: number }> {
+  const r = await db
+    .selectFrom("hash_entries")
+    .select((eb) => [eb.fn.countAll<number>().as("n"), eb.fn.max("no").as("max_no")])
+    .where("enabled", "=", true)
+    .executeTakeFirst();
+  return { count: Number(r?.n ?? 0), maxNo: Number(r?.max_no ?? 0) };
+}
+
 /** A page of enabled entries, for loading the index at start. */
 export async function enabledEntries(db: Executor, afterNo: number, limit: number): Promise<IndexedEntry[]> {
   const r = await db

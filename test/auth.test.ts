@@ -61,6 +61,12 @@ for (const backend of backends) {
         "GET /api/v1/setup/status",
         "POST /api/v1/setup",
         "POST /api/v1/auth/login",
+        "GET /api/v1/taxonomy",
+        "GET /api/v1/public/report-form",
+        "POST /api/v1/public/reports",
+        "POST /api/v1/public/reports/status",
+        "POST /api/v1/public/device-hashes",
+        "POST /api/v1/public/device-hashes/withdraw",
       ]);
       const seen: string[] = [];
       for (const r of t.app.routeTable) {

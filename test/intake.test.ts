@@ -430,6 +430,60 @@ for (const backend of backends) {
       assert.equal(noKey.statusCode, 422);
     });
 
+    test("device hashes: tied to a receipt, stored in the victim bank, withdrawn on request", async () => {
+      const out = (await file(report({ urls: ["https://device.example/1"] }))).json();
+      const { hashImage } = await import("../src/modules/hashing/image.ts");
+      const h = await hashImage(await shapes(31, 640, 480));
+      const wrong = await t.app.inject({
+        method: "POST",
+        url: "/api/v1/public/device-hashes",
+        payload: {
+          receipt: out.receipt,
+          secret: "AAAA-AAAA-AAAA-AAAA",
+          hashes: [{ pdq: h.hash, quality: h.quality }],
+        },
+      });
+      assert.equal(wrong.statusCode, 404);
+      const ok = await t.app.inject({
+        method: "POST",
+        url: "/api/v1/public/device-hashes",
+        payload: { receipt: out.receipt, secret: out.secret, hashes: [{ pdq: h.hash, quality: h.quality }] },
+      });
+      assert.equal(ok.statusCode, 200, ok.body);
+      assert.equal(ok.json().accepted, 1);
+      // A later upload of the same picture is recognised and linked to the first case.
+      const img = await shapes(31, 640, 480);
+      const { payload, headers } = multipart(report({ urls: [] }), [
+        { name: "again.png", type: "image/png", bytes: img },
+      ]);
+      const again = await t.app.inject({ method: "POST", url: "/api/v1/public/reports", payload, headers });
+      assert.equal(again.statusCode, 201, again.body);
+      const firstCase = (
+        await t.deps.db
+          .selectFrom("reports")
+          .select("case_id")
+          .where("receipt", "=", out.receipt)
+          .executeTakeFirstOrThrow()
+      ).case_id;
+      const linked = await t.deps.db
+        .selectFrom("case_items")
+        .innerJoin("items", "items.id", "case_items.item_id")
+        .select("items.kind")
+        .where("case_items.case_id", "=", firstCase)
+        .execute();
+      assert.ok(
+        linked.some((i) => i.kind === "file"),
+        "the re-upload was not linked to the first case",
+      );
+      const withdraw = await t.app.inject({
+        method: "POST",
+        url: "/api/v1/public/device-hashes/withdraw",
+        payload: { receipt: out.receipt, secret: out.secret },
+      });
+      assert.equal(withdraw.statusCode, 200, withdraw.body);
+      assert.equal(withdraw.json().deleted, 1);
+    });
+
     test("bulk import gives a result per row", async () => {
       const analyst = await staffOf(t, hotlineId);
       const csv =

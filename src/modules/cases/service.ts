@@ -237,6 +237,28 @@ export async function getCase(deps: Deps, by: Principal, id: string) {
   return { case: c, items, linked, notes, timeline, assignee };
 }
 
+/** Links an item into an earlier case because its image matched material banked there. */
+export async function linkByMatch(
+  deps: Deps,
+  organisationId: string,
+  earlierCaseId: string,
+  itemId: string,
+  fromCaseId: string,
+): Promise<void> {
+  await deps.db.transaction().execute(async (tx) => {
+    const earlier = await store.findCase(tx, organisationId, earlierCaseId);
+    if (!earlier) return;
+    if (!(await store.linkItem(tx, earlier.id, itemId, deps.clock.now()))) return;
+    await audit.record(tx, deps.clock, audit.systemActor, {
+      organisationId,
+      action: "case.item_linked_by_match",
+      subject: { type: "case", id: earlier.id },
+      reason: "re-upload: the image matches material banked from this case",
+      data: { itemId, fromCaseId },
+    });
+  });
+}
+
 export async function findByNumber(
   deps: Deps,
   by: Principal,

@@ -92,7 +92,7 @@ export function intakeRoutes(app: FastifyInstance, deps: Deps): void {
       if (req.isMultipart()) ({ body, files } = await readMultipart(req));
       const report = parseOrThrow(s.publicReport, body);
       const out = await intake.submitPublicReport(deps, report, files);
-      const { caseId: _c, ...receipt } = out;
+      const { caseId: _c, fileItems: _f, ...receipt } = out;
       return reply.code(201).send(receipt);
     },
   );
@@ -119,6 +119,52 @@ export function intakeRoutes(app: FastifyInstance, deps: Deps): void {
       },
     },
     async (req) => intake.reportStatus(deps, req.body.receipt, req.body.secret),
+  );
+
+  r.post(
+    "/api/v1/public/device-hashes",
+    {
+      config: { auth: "public", ...reportLimit },
+      schema: {
+        tags: ["public"],
+        summary: "PDQ hashes made on the victim's device, for their report (no image is ever sent)",
+        body: z.strictObject({
+          receipt: z.string().min(4).max(40),
+          secret: z.string().min(4).max(60),
+          hashes: z
+            .array(
+              z.strictObject({
+                pdq: z.string().regex(/^[0-9a-f]{64}$/i),
+                quality: z.number().int().min(0).max(100),
+              }),
+            )
+            .min(1)
+            .max(100),
+        }),
+      },
+    },
+    async (req) => {
+      const out = await intake.submitDeviceHashes(deps, req.body.receipt, req.body.secret, req.body.hashes);
+      return {
+        accepted: out.results.filter((x) => x.ok).length,
+        results: out.results,
+        withdrawalSecret: out.withdrawalSecret,
+      };
+    },
+  );
+
+  r.post(
+    "/api/v1/public/device-hashes/withdraw",
+    {
+      config: { auth: "public", ...reportLimit },
+      schema: {
+        tags: ["public"],
+        summary: "Withdraw every hash submitted for a report: the entries are deleted",
+        body: s.statusQuery,
+        response: { 200: z.object({ deleted: z.number().int() }) },
+      },
+    },
+    async (req) => intake.withdrawDeviceHashes(deps, req.body.receipt, req.body.secret),
   );
 
   r.post(

@@ -11,6 +11,7 @@ import * as cases from "../cases/service.ts";
 import { mustNotStoreMedia } from "../cases/taxonomy.ts";
 import { InvalidUrlError } from "../cases/urls.ts";
 import type { Deps } from "../deps.ts";
+import * as hashing from "../hashing/service.ts";
 import { actorOf, authorize, type Principal } from "../identity/principal.ts";
 import { currentConsent, findConsent } from "./consent.ts";
 import { type Answers, type HelpRoute, helpRoutes } from "./help.ts";
@@ -30,6 +31,8 @@ export interface Receipt {
   urgent: boolean;
   helpRoutes: HelpRoute[];
   caseId: string;
+  /** Item ids of the uploaded files, by the SHA-256 of their bytes. */
+  fileItems?: Map<string, string>;
 }
 
 const descriptionContext = (reportId: string) => `report:${reportId}:description`;
@@ -192,14 +195,18 @@ async function accept(deps: Deps, a: Accepted): Promise<Receipt> {
         contact: Boolean(contact && (contact.email || contact.phone)),
       },
     });
-    return created.case.id;
+    return {
+      id: created.case.id,
+      files: new Map(created.items.filter((i) => i.kind === "file").map((i) => [i.sha256 as string, i.id])),
+    };
   });
   return {
     receipt,
     secret,
     urgent: u.priority === "urgent",
     helpRoutes: helpRoutes(answers, r.category, r.ageBand),
-    caseId,
+    caseId: caseId.id,
+    fileItems: caseId.files,
   };
 }
 
@@ -247,7 +254,7 @@ export async function submitPublicReport(
   itemsOf(report); // validate links before any file work
   const organisationId = await intakeOrganisation(deps);
   const files = await processFiles(deps, report.category, uploads);
-  return accept(deps, {
+  const out = await accept(deps, {
     organisationId,
     report,
     files,
@@ -255,6 +262,72 @@ export async function submitPublicReport(
     actor: { type: "public", id: null, organisationId },
     consent: { version: consent.version, sha256: consent.sha256 },
   });
+  // After the commit (the report is safe whatever happens here): known material is recognised.
+  for (const [i, u] of uploads.entries()) {
+    const itemId = out.fileItems?.get(files[i]?.sha256 ?? "");
+    if (itemId) await recogniseUpload(deps, organisationId, out.caseId, itemId, u.bytes);
+  }
+  return out;
+}
+
+/**
+ * Checks an uploaded image against the hash banks; when it matches material banked from an
+ * earlier case, the item is linked into that case too (re-upload detection). Failures are logged,
+ * never lost reports: the report is already committed.
+ */
+async function recogniseUpload(
+  deps: Deps,
+  organisationId: string,
+  caseId: string,
+  itemId: string,
+  bytes: Buffer,
+) {
+  try {
+    const { matches } = await hashing.checkImage(deps, bytes, {
+      organisationId,
+      subject: { type: "item", id: itemId },
+      caseId,
+    });
+    const earlier = [
+      ...new Set(matches.map((m) => m.caseId).filter((c): c is string => !!c && c !== caseId)),
+    ];
+    for (const other of earlier) await cases.linkByMatch(deps, organisationId, other, itemId, caseId);
+  } catch (e) {
+    deps.logger.warn({ err: e, itemId }, "hash check of an upload failed");
+  }
+}
+
+async function verifiedReport(deps: Deps, receiptInput: string, secretInput: string) {
+  const receipt = canonicalCode(receiptInput);
+  countStatusCheck(receipt, deps.clock.now().getTime());
+  const report = await store.findByReceipt(deps.db, receipt);
+  const given = sha256Hex(canonicalCode(secretInput));
+  if (!report?.secretHash || !safeEqual(given, report.secretHash)) throw new AppError("not_found");
+  return report;
+}
+
+/**
+ * Hashes made on the victim's own device, for their report: stored in the victim-submitted
+ * bank so platforms can block re-uploads. Returns a withdrawal secret, shown once.
+ */
+export async function submitDeviceHashes(
+  deps: Deps,
+  receipt: string,
+  secret: string,
+  hashes: hashing.DeviceHash[],
+) {
+  const report = await verifiedReport(deps, receipt, secret);
+  return hashing.submitDeviceHashes(
+    deps,
+    { organisationId: report.organisationId, reportId: report.id, caseId: report.caseId },
+    hashes,
+  );
+}
+
+/** The victim takes back every hash they submitted for their report: the entries are deleted. */
+export async function withdrawDeviceHashes(deps: Deps, receipt: string, secret: string) {
+  const report = await verifiedReport(deps, receipt, secret);
+  return hashing.withdraw(deps, { reportId: report.id });
 }
 
 /**
@@ -300,7 +373,7 @@ export async function submitPartnerReport(
         sha256: sha256Hex(`partner:${report.consent.version}`),
       },
     });
-    const { caseId: _c, ...body } = r;
+    const { caseId: _c, fileItems: _f, ...body } = r;
     await store.storeIdempotentResponse(deps.db, by.organisationId, idempotencyKey, body);
     return { status: 201, body };
   } catch (e) {
@@ -350,11 +423,8 @@ const publicStatusOf: Record<string, PublicStatus> = {
 
 /** What the reporter sees. An unknown receipt and a wrong secret get the same not_found. */
 export async function reportStatus(deps: Deps, receiptInput: string, secretInput: string) {
-  const receipt = canonicalCode(receiptInput);
-  countStatusCheck(receipt, deps.clock.now().getTime());
-  const report = await store.findByReceipt(deps.db, receipt);
-  const given = sha256Hex(canonicalCode(secretInput));
-  if (!report?.secretHash || !safeEqual(given, report.secretHash)) throw new AppError("not_found");
+  const report = await verifiedReport(deps, receiptInput, secretInput);
+  const receipt = report.receipt as string;
   const s = await store.statusOfCase(deps.db, report.caseId);
   return {
     receipt,

@@ -416,6 +416,47 @@ for (const backend of backends) {
       assert.equal(right.statusCode, 429, "a locked second factor must refuse even the right code");
     });
 
+    test("a master key rotation re-seals TOTP secrets; codes keep working throughout", async () => {
+      const org = await makeOrganisation(t.deps, "hotline");
+      const user = await makeUser(t.deps, org.id, "analyst");
+      const enrolled = await login(t, user.email);
+      await enrolled.request("POST", "/api/v1/auth/logout");
+      const oldKey = t.deps.masterKey;
+      const codeLogin = async () => {
+        t.clock.advance(30_000);
+        const res = await t.app.inject({
+          method: "POST",
+          url: "/api/v1/auth/login",
+          payload: { email: user.email, password: PASSWORD },
+        });
+        const cookie = cookieFrom(res) as string;
+        const csrf = (
+          await t.app.inject({ method: "GET", url: "/api/v1/auth/session", headers: { cookie } })
+        ).json().csrfToken;
+        return t.app.inject({
+          method: "POST",
+          url: "/api/v1/auth/mfa/verify",
+          headers: { cookie, "x-csrf-token": csrf },
+          payload: { code: totpCode(enrolled.secret as string, t.clock.now()) },
+        });
+      };
+      try {
+        // The operator sets a new key and lists the old one as previous: still works.
+        t.deps.masterKey = (await import("node:crypto")).randomBytes(32);
+        t.deps.config.evidence.previousMasterKeys = [oldKey];
+        assert.equal((await codeLogin()).statusCode, 200);
+        const { resealMfaSecrets } = await import("../src/modules/identity/service.ts");
+        const r = await resealMfaSecrets(t.deps);
+        assert.ok(r.resealed >= 1);
+        assert.deepEqual(r.failed, []);
+        // The old key is retired: the re-sealed secret opens with the new key alone.
+        t.deps.config.evidence.previousMasterKeys = [];
+        assert.equal((await codeLogin()).statusCode, 200);
+      } finally {
+        t.deps.config.evidence.previousMasterKeys = [];
+      }
+    });
+
     test("passwords are stored as Argon2id hashes", async () => {
       const org = await makeOrganisation(t.deps, "platform");
       const user = await makeUser(t.deps, org.id, "platform_agent");

@@ -447,13 +447,70 @@ async function completeSession(deps: Deps, ctx: SessionContext, client: ClientIn
   });
 }
 
+/** Opens a sealed TOTP secret with the current master key or, during a rotation, an earlier one. */
+function openMfaSecret(deps: Deps, userId: string, sealed: string): string {
+  for (const key of [deps.masterKey, ...(deps.config.evidence?.previousMasterKeys ?? [])]) {
+    try {
+      return open(key, sealed, mfaSecretContext(userId));
+    } catch {
+      // not sealed under this key: try the next
+    }
+  }
+  throw new AppError("internal", {
+    detail: "A TOTP secret cannot be opened with any configured master key.",
+  });
+}
+
+/**
+ * After a master-key change (`vangrail keys rotate`): seals every TOTP secret under the current
+ * key. Secrets that no configured key opens are reported, not changed.
+ */
+export async function resealMfaSecrets(
+  deps: Deps,
+): Promise<{ checked: number; resealed: number; failed: string[] }> {
+  let resealed = 0;
+  const failed: string[] = [];
+  const users = await store.usersWithMfaSecret(deps.db);
+  for (const u of users) {
+    try {
+      open(deps.masterKey, u.sealed, mfaSecretContext(u.id));
+      continue;
+    } catch {
+      // sealed under an earlier key
+    }
+    let secret: string;
+    try {
+      secret = openMfaSecret(deps, u.id, u.sealed);
+    } catch {
+      failed.push(u.id);
+      continue;
+    }
+    await deps.db.transaction().execute(async (tx) => {
+      await store.updateUser(
+        tx,
+        u.id,
+        { mfaSecret: seal(deps.masterKey, secret, mfaSecretContext(u.id)) },
+        deps.clock.now(),
+      );
+      await audit.record(tx, deps.clock, audit.systemActor, {
+        organisationId: u.organisationId,
+        action: "user.mfa_secret_resealed",
+        subject: { type: "user", id: u.id },
+        reason: "master key rotation",
+      });
+    });
+    resealed++;
+  }
+  return { checked: users.length, resealed, failed };
+}
+
 /** Checks a TOTP code and claims its time step, so the same code never works twice. */
 async function acceptCode(deps: Deps, ctx: SessionContext, code: string): Promise<void> {
   const user = (await store.findUser(deps.db, ctx.user.id)) as store.User;
   const key = mfaThrottleKey(user.id);
   if (await isLocked(deps, key)) throw new AppError("too_many_attempts");
   if (!user.mfaSecret) throw new AppError("mfa_enrolment_required");
-  const secret = open(deps.masterKey, user.mfaSecret, mfaSecretContext(user.id));
+  const secret = openMfaSecret(deps, user.id, user.mfaSecret);
   const step = matchTotp(secret, code, deps.clock.now());
   if (step === null || !(await store.claimMfaStep(deps.db, user.id, step, deps.clock.now()))) {
     const locked = await countFailure(deps, key, user, "mfa_code");

@@ -193,6 +193,17 @@ export async function updateUser(
     .execute();
 }
 
+export async function usersWithMfaSecret(
+  db: Executor,
+): Promise<{ id: string; organisationId: string; sealed: string }[]> {
+  const rows = await db
+    .selectFrom("users")
+    .select(["id", "organisation_id", "mfa_secret"])
+    .where("mfa_secret", "is not", null)
+    .execute();
+  return rows.map((r) => ({ id: r.id, organisationId: r.organisation_id, sealed: r.mfa_secret as string }));
+}
+
 /** Accepts a TOTP step only if it is newer than the last accepted one: atomic against replays. */
 export async function claimMfaStep(db: Executor, id: string, step: number, now: Date): Promise<boolean> {
   const r = await db

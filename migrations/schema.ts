@@ -74,6 +74,7 @@ export interface AuditEventsTable {
   data: ColumnType<Record<string, unknown>, string, never>;
   prev_hash: string;
   hash: string;
+  hash_version: Generated<number>;
 }
 
 export interface CasesTable {

@@ -29,4 +29,31 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
 }
 
-export const eventHash = (e: ChainedFields): string => sha256Hex(canonicalJson(e));
+/** Version 1 (events before migration 0005): the canonical JSON of every field, prevHash included. */
+export const eventHashV1 = (e: ChainedFields): string => sha256Hex(canonicalJson(e));
+
+/** The body of an event: the canonical JSON of its fields other than seq and prevHash. */
+export const eventBody = (e: Omit<ChainedFields, "seq" | "prevHash">): string =>
+  canonicalJson({
+    id: e.id,
+    occurredAt: e.occurredAt,
+    actorType: e.actorType,
+    actorId: e.actorId,
+    organisationId: e.organisationId,
+    action: e.action,
+    subjectType: e.subjectType,
+    subjectId: e.subjectId,
+    reason: e.reason,
+    data: e.data,
+  });
+
+/** Version 2 (computed by the database function audit_append): sha256("prev:seq:body"). */
+export const eventHashV2 = (prevHash: string, seq: number, body: string): string =>
+  sha256Hex(`${prevHash}:${seq}:${body}`);
+
+/** The hash an event must have, by the version it was written with. */
+export function eventHash(e: ChainedFields, version = 2): string {
+  if (version === 1) return eventHashV1(e);
+  const { seq, prevHash, ...rest } = e;
+  return eventHashV2(prevHash, seq, eventBody(rest));
+}

@@ -62,11 +62,11 @@ export async function verify(db: Executor, pageSize = 2000): Promise<VerifyResul
     const events = await store.page(db, expectedSeq - 1, pageSize);
     if (events.length === 0) return { ok: true, checked, headHash: prev };
     for (const e of events) {
-      const { hash, ...fields } = e;
+      const { hash, hashVersion, ...fields } = e;
       let reason: Broken["reason"] | undefined;
       if (e.seq !== expectedSeq) reason = "sequence_gap";
       else if (e.prevHash !== prev) reason = "prev_hash_mismatch";
-      else if (eventHash(fields) !== hash) reason = "hash_mismatch";
+      else if (eventHash(fields, hashVersion) !== hash) reason = "hash_mismatch";
       if (reason)
         return { ok: false, checked, headHash: prev, firstBroken: { seq: e.seq, id: e.id, reason } };
       prev = hash;

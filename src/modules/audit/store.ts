@@ -3,50 +3,37 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "kysely";
 import type { Executor, Tx } from "../../platform/db.ts";
-import { type ChainedFields, eventHash, GENESIS_HASH } from "./chain.ts";
-
-const APPEND_LOCK = 7_270_412_002;
+import { type ChainedFields, eventBody } from "./chain.ts";
 
 export interface AuditEvent extends ChainedFields {
   hash: string;
+  hashVersion: number;
 }
 
 export type NewAuditEvent = Omit<ChainedFields, "seq" | "id" | "prevHash">;
 
+/**
+ * Appends one event through the database function `audit_append`, which takes the chain lock,
+ * reads the head, computes the hash from the body sent here and inserts, in one round trip.
+ */
 export async function append(tx: Tx, e: NewAuditEvent): Promise<AuditEvent> {
-  await sql`select pg_advisory_xact_lock(${APPEND_LOCK})`.execute(tx);
-  const last = await tx
-    .selectFrom("audit_events")
-    .select(["seq", "hash"])
-    .orderBy("seq", "desc")
-    .limit(1)
-    .executeTakeFirst();
-  const fields: ChainedFields = {
+  const id = randomUUID();
+  const body = eventBody({ ...e, id });
+  const r = await sql<{ out_seq: number; out_prev_hash: string; out_hash: string }>`
+    select * from audit_append(
+      ${id}, ${e.occurredAt}, ${e.actorType}, ${e.actorId}, ${e.organisationId}, ${e.action},
+      ${e.subjectType}, ${e.subjectId}, ${e.reason}, ${JSON.stringify(e.data ?? {})}::jsonb, ${body}
+    )`.execute(tx);
+  const row = r.rows[0];
+  if (!row) throw new Error("audit_append returned nothing");
+  return {
     ...e,
-    seq: (last?.seq ?? 0) + 1,
-    id: randomUUID(),
-    prevHash: last?.hash ?? GENESIS_HASH,
+    id,
+    seq: Number(row.out_seq),
+    prevHash: row.out_prev_hash,
+    hash: row.out_hash,
+    hashVersion: 2,
   };
-  const hash = eventHash(fields);
-  await tx
-    .insertInto("audit_events")
-    .values({
-      seq: fields.seq,
-      id: fields.id,
-      occurred_at: fields.occurredAt,
-      actor_type: fields.actorType as "user",
-      actor_id: fields.actorId,
-      organisation_id: fields.organisationId,
-      action: fields.action,
-      subject_type: fields.subjectType,
-      subject_id: fields.subjectId,
-      reason: fields.reason,
-      data: JSON.stringify(fields.data ?? {}),
-      prev_hash: fields.prevHash,
-      hash,
-    })
-    .execute();
-  return { ...fields, hash };
 }
 
 type Row = {
@@ -63,6 +50,7 @@ type Row = {
   data: unknown;
   prev_hash: string;
   hash: string;
+  hash_version: number;
 };
 
 const toEvent = (r: Row): AuditEvent => ({
@@ -79,6 +67,7 @@ const toEvent = (r: Row): AuditEvent => ({
   data: typeof r.data === "string" ? JSON.parse(r.data) : r.data,
   prevHash: r.prev_hash,
   hash: r.hash,
+  hashVersion: Number(r.hash_version ?? 1),
 });
 
 /** Events after `afterSeq` in order, `limit` at a time: the chain walk reads in pages. */

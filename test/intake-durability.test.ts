@@ -106,6 +106,7 @@ for (const backend of backends) {
               reporterRole: "depicted",
               ageBand: "25_plus",
               consent,
+              contact: { email: "keep-until-retention@test.example" },
             },
             png,
           ),
@@ -137,6 +138,10 @@ for (const backend of backends) {
         assert.equal(after.blob_ref, null);
         assert.equal(after.sha256, item.sha256);
         assert.equal(await t.deps.blobs.has(item.blob_ref as string), false);
+        const { deleteExpiredContacts } = await import("../src/modules/intake/jobs.ts");
+        assert.equal(await deleteExpiredContacts(t.deps), 1, "contact details outlived the retention period");
+        const left = await t.deps.db.selectFrom("reporter_contacts").select("report_id").execute();
+        assert.equal(left.length, 0);
       } finally {
         await t.close();
       }

@@ -419,6 +419,15 @@ for (const backend of backends) {
         .where("receipt", "in", [...receipts])
         .execute();
       assert.equal(n.length, 1);
+      const stored = await t.deps.db
+        .selectFrom("idempotency_keys")
+        .select("response")
+        .where("key", "=", key)
+        .executeTakeFirstOrThrow();
+      assert.ok(
+        !JSON.stringify(stored.response).includes(third.json().secret),
+        "the secret is stored in the clear",
+      );
       const conflict = await send({ ...body, description: "anders" }, key);
       assert.equal(conflict.statusCode, 409);
       const noKey = await t.app.inject({
@@ -482,6 +491,96 @@ for (const backend of backends) {
       });
       assert.equal(withdraw.statusCode, 200, withdraw.body);
       assert.equal(withdraw.json().deleted, 1);
+    });
+
+    test("the form without JavaScript: plain HTML in, receipt out, errors shown escaped", async () => {
+      const form = await t.app.inject({ method: "GET", url: "/report-basic?lang=en" });
+      assert.equal(form.statusCode, 200);
+      assert.match(String(form.headers["content-type"]), /^text\/html/);
+      assert.ok(!form.body.includes("<script"), "the page needs no script");
+      const body = new URLSearchParams({
+        lang: "en",
+        category: "ncii",
+        urls: "https://nojs.example/1\nhttps://nojs.example/2",
+        description: "<script>alert(1)</script>",
+        reporterRole: "depicted",
+        ageBand: "18_24",
+        selfHarm: "1",
+        consent: currentConsent.version,
+      }).toString();
+      const sent = await t.app.inject({
+        method: "POST",
+        url: "/report-basic",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        payload: body,
+      });
+      assert.equal(sent.statusCode, 201, sent.body);
+      assert.match(sent.body, /113/);
+      const receipt = /<dt>Code<\/dt><dd><strong>([0-9A-Z-]+)<\/strong>/.exec(sent.body)?.[1];
+      assert.ok(receipt);
+      assert.ok(
+        await t.deps.db.selectFrom("reports").select("id").where("receipt", "=", receipt).executeTakeFirst(),
+      );
+      const bad = await t.app.inject({
+        method: "POST",
+        url: "/report-basic",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        payload: new URLSearchParams({
+          lang: "nl",
+          category: "ncii",
+          urls: 'javascript:alert(1)\n"><img src=x>',
+          reporterRole: "depicted",
+          consent: currentConsent.version,
+        }).toString(),
+      });
+      assert.equal(bad.statusCode, 422);
+      assert.ok(!bad.body.includes('"><img src=x>'), "a value came back unescaped");
+      assert.match(bad.body, /role="alert"/);
+      // The API itself still refuses form bodies: only this page parses them.
+      const api = await t.app.inject({
+        method: "POST",
+        url: "/api/v1/public/reports",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        payload: body,
+      });
+      assert.equal(api.statusCode, 415);
+    });
+
+    test("links keep no credentials; a key rotation keeps every report readable", async () => {
+      const out = (
+        await file(
+          report({ urls: ["https://user:hunter2@creds.example/x"], contact: { email: "r@test.example" } }),
+        )
+      ).json();
+      const row = await t.deps.db
+        .selectFrom("reports")
+        .innerJoin("case_items", "case_items.case_id", "reports.case_id")
+        .innerJoin("items", "items.id", "case_items.item_id")
+        .select(["items.value", "reports.case_id", "reports.id"])
+        .where("reports.receipt", "=", out.receipt)
+        .executeTakeFirstOrThrow();
+      assert.ok(!row.value.includes("hunter2"), row.value);
+      const analyst = await staffOf(t, hotlineId);
+      const oldKey = t.deps.masterKey;
+      try {
+        t.deps.masterKey = (await import("node:crypto")).randomBytes(32);
+        t.deps.config.evidence.previousMasterKeys = [oldKey];
+        const page = (await analyst.request("GET", `/api/v1/cases/${row.case_id}`)).json();
+        assert.equal(page.extras.reports[0].description, "Iemand heeft foto's van mij online gezet.");
+        const { resealIntakeSecrets } = await import("../src/modules/intake/service.ts");
+        const r = await resealIntakeSecrets(t.deps);
+        assert.deepEqual(r.failed, []);
+        assert.ok(r.resealed >= 2);
+        t.deps.config.evidence.previousMasterKeys = [];
+        const after = (await analyst.request("GET", `/api/v1/cases/${row.case_id}`)).json();
+        assert.equal(after.extras.reports[0].description, "Iemand heeft foto's van mij online gezet.");
+        const contact = await analyst.request("POST", `/api/v1/reports/${row.id}/contact`, {
+          reason: "check",
+        });
+        assert.equal(contact.json().email, "r@test.example");
+      } finally {
+        t.deps.config.evidence.previousMasterKeys = [];
+      }
     });
 
     test("bulk import gives a result per row", async () => {

@@ -14,6 +14,7 @@ import { publicSigningKeyFor } from "../modules/evidence/service.ts";
 import { rotateSigningKeys, signingKeyUsage } from "../modules/evidence/signing.ts";
 import { organisations } from "../modules/evidence/store.ts";
 import { resealMfaSecrets } from "../modules/identity/service.ts";
+import { resealIntakeSecrets } from "../modules/intake/service.ts";
 import { parse, UsageError } from "./args.ts";
 import { boot } from "./runtime.ts";
 
@@ -58,6 +59,7 @@ export async function run(argv: string[]): Promise<number> {
       const blobs = await env.blobs.rotate();
       const signing = await rotateSigningKeys(deps.db, env.ring);
       const totp = await resealMfaSecrets(deps);
+      const intakeSecrets = await resealIntakeSecrets(deps);
       const actor: Actor = systemActor;
       await deps.db.transaction().execute((tx) =>
         record(tx, deps.clock, actor, {
@@ -72,18 +74,31 @@ export async function run(argv: string[]): Promise<number> {
               failed: signing.failed.length,
             },
             totpSecrets: { checked: totp.checked, resealed: totp.resealed, failed: totp.failed.length },
+            reportSecrets: {
+              checked: intakeSecrets.checked,
+              resealed: intakeSecrets.resealed,
+              failed: intakeSecrets.failed.length,
+            },
           },
         }),
       );
       console.log(
         `master key ${env.ring.current.id}: ${blobs.rewrapped} of ${blobs.checked} blob data keys and ` +
           `${signing.rewrapped} of ${signing.checked} signing keys re-wrapped; ` +
-          `${totp.resealed} of ${totp.checked} TOTP secrets re-sealed`,
+          `${totp.resealed} of ${totp.checked} TOTP secrets and ` +
+          `${intakeSecrets.resealed} of ${intakeSecrets.checked} sealed report values re-sealed`,
       );
       for (const id of totp.failed) console.error(`  could not re-seal the TOTP secret of user ${id}`);
+      for (const id of intakeSecrets.failed) console.error(`  could not re-seal ${id}`);
       for (const f of [...blobs.failed.map((x) => x.sha256), ...signing.failed.map((x) => x.id)])
         console.error(`  could not re-wrap ${f}`);
-      return blobs.failed.length + signing.failed.length + totp.failed.length === 0 ? 0 : 1;
+      return blobs.failed.length +
+        signing.failed.length +
+        totp.failed.length +
+        intakeSecrets.failed.length ===
+        0
+        ? 0
+        : 1;
     }
     const orgs = await organisations(deps.db);
     const org = a.values.org

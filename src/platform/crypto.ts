@@ -49,6 +49,19 @@ export function seal(key: Buffer, plaintext: string, context: string): string {
   ].join(".");
 }
 
+/** Opens with the first of `keys` that fits: the current master key, then earlier ones (rotation). */
+export function openWithAny(keys: Buffer[], sealed: string, context: string): string {
+  let last: unknown;
+  for (const key of keys) {
+    try {
+      return open(key, sealed, context);
+    } catch (e) {
+      last = e;
+    }
+  }
+  throw last ?? new Error("no key");
+}
+
 export function open(key: Buffer, sealed: string, context: string): string {
   const [version, iv, tag, ct] = sealed.split(".");
   if (version !== VERSION || !iv || !tag || ct === undefined)

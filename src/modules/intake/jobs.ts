@@ -40,7 +40,33 @@ export function registerIntakeJobs(registry: JobRegistry, deps: Deps): void {
     return { requested: p.items.length };
   });
 
-  registry.handle(uploadRetentionJob, async () => ({ deleted: await deleteExpiredUploads(deps) }));
+  registry.handle(uploadRetentionJob, async () => ({
+    deleted: await deleteExpiredUploads(deps),
+    contacts: await deleteExpiredContacts(deps),
+    idempotencyKeys: await store.purgeIdempotencyKeys(
+      deps.db,
+      new Date(deps.clock.now().getTime() - 86_400_000),
+    ),
+  }));
+}
+
+/** Deletes reporters' contact details once their case has been closed for the retention period. */
+export async function deleteExpiredContacts(deps: Deps): Promise<number> {
+  const before = new Date(deps.clock.now().getTime() - deps.config.intake.uploadRetentionDays * 86_400_000);
+  const rows = await store.expiredContacts(deps.db, before, 500);
+  for (const r of rows) {
+    await deps.db.transaction().execute(async (tx) => {
+      await store.deleteContact(tx, r.reportId);
+      await audit.record(tx, deps.clock, audit.systemActor, {
+        organisationId: r.organisationId,
+        action: "report.contact_deleted",
+        subject: { type: "case", id: r.caseId },
+        reason: "retention: case closed",
+        data: { reportId: r.reportId },
+      });
+    });
+  }
+  return rows.length;
 }
 
 /**

@@ -1,6 +1,8 @@
 // HTTP routes of intake: the public report (JSON, or multipart with screenshots), the status
 // page's check, the form's data, the partner API with Idempotency-Key, bulk import, and the
 // audited view of a reporter's contact details.
+
+import formbody from "@fastify/formbody";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
@@ -10,6 +12,7 @@ import { limits } from "../../platform/limits.ts";
 import { parseOrThrow } from "../../platform/validation.ts";
 import { taxonomy } from "../cases/taxonomy.ts";
 import type { Deps } from "../deps.ts";
+import * as basic from "./basic-form.ts";
 import { currentConsent } from "./consent.ts";
 import { allHelpRoutes } from "./help.ts";
 import { importCsv } from "./import.ts";
@@ -49,6 +52,39 @@ async function readMultipart(req: FastifyRequest): Promise<{ body: unknown; file
 export function intakeRoutes(app: FastifyInstance, deps: Deps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const reportLimit = { rateLimit: { max: deps.config.intake.reportsPerMinute, timeWindow: 60_000 } };
+
+  // The form without JavaScript, in its own scope: only it parses urlencoded bodies.
+  app.register(async (scope) => {
+    await scope.register(formbody, { bodyLimit: 128 * 1024 });
+    const langOf = (q: unknown): basic.Lang =>
+      (q as { lang?: string } | undefined)?.lang === "en" ? "en" : "nl";
+    scope.get("/report-basic", { config: { auth: "public" }, schema: { hide: true } }, async (req, reply) =>
+      reply
+        .type("text/html; charset=utf-8")
+        .header("cache-control", "no-store")
+        .send(basic.renderForm(langOf(req.query))),
+    );
+    scope.post(
+      "/report-basic",
+      { config: { auth: "public", ...reportLimit }, schema: { hide: true } },
+      async (req, reply) => {
+        const values = (req.body ?? {}) as basic.FormValues;
+        const lang = langOf(values);
+        reply.type("text/html; charset=utf-8").header("cache-control", "no-store");
+        try {
+          const report = parseOrThrow(s.publicReport, basic.formToReport(values));
+          const out = await intake.submitPublicReport(deps, report);
+          return reply.code(201).send(basic.renderReceipt(lang, out.receipt, out.secret, out.helpRoutes));
+        } catch (e) {
+          if (e instanceof AppError && (e.code === "validation_failed" || e.code === "report_rejected")) {
+            const errors = e.errors ?? [{ path: "", message: e.message }];
+            return reply.code(422).send(basic.renderForm(lang, values, errors));
+          }
+          throw e;
+        }
+      },
+    );
+  });
 
   r.get(
     "/api/v1/public/report-form",

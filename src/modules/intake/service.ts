@@ -3,13 +3,13 @@
 // A report is accepted only once it is committed: case, items, report, contact and audit event
 // are written in one transaction before the 201 leaves.
 import { randomUUID } from "node:crypto";
-import { open, safeEqual, seal, sha256Hex } from "../../platform/crypto.ts";
+import { open, openWithAny, safeEqual, seal, sha256Hex } from "../../platform/crypto.ts";
 import { AppError } from "../../platform/errors.ts";
 import { limits } from "../../platform/limits.ts";
 import * as audit from "../audit/service.ts";
 import * as cases from "../cases/service.ts";
 import { mustNotStoreMedia } from "../cases/taxonomy.ts";
-import { InvalidUrlError } from "../cases/urls.ts";
+import { InvalidUrlError, parseReportedUrl } from "../cases/urls.ts";
 import type { Deps } from "../deps.ts";
 import * as hashing from "../hashing/service.ts";
 import { actorOf, authorize, type Principal } from "../identity/principal.ts";
@@ -36,6 +36,8 @@ export interface Receipt {
 }
 
 const descriptionContext = (reportId: string) => `report:${reportId}:description`;
+/** The current master key first, then earlier ones still listed during a rotation. */
+const keysOf = (deps: Deps): Buffer[] => [deps.masterKey, ...deps.config.evidence.previousMasterKeys];
 const contactContext = (reportId: string) => `report:${reportId}:contact`;
 
 /** The items of a report, with a pointer to the field of each invalid one. */
@@ -48,7 +50,8 @@ function itemsOf(r: PublicReport | PartnerReport): cases.NewItemInput[] {
       const { key } = cases.itemKey("url", u);
       if (seen.has(key)) return;
       seen.add(key);
-      out.push({ kind: "url", value: u.trim(), platform: r.platform ?? null });
+      // As typed, less any user:password@ part (never needed to find content, never stored).
+      out.push({ kind: "url", value: stripCredentials(u.trim()), platform: r.platform ?? null });
     } catch (e) {
       errors.push({
         path: `urls.${i}`,
@@ -62,6 +65,10 @@ function itemsOf(r: PublicReport | PartnerReport): cases.NewItemInput[] {
   }
   if (errors.length > 0) throw new AppError("validation_failed", { errors: errors.slice(0, 50) });
   return out;
+}
+
+function stripCredentials(u: string): string {
+  return /^[a-z][a-z0-9+.-]*:\/\/[^/]*@/i.test(u) ? parseReportedUrl(u).toString() : u;
 }
 
 function requireSomething(r: PublicReport | PartnerReport, files: number): void {
@@ -346,7 +353,9 @@ export async function submitPartnerReport(
   itemsOf(report);
   const requestSha256 = sha256Hex(JSON.stringify(report));
   const prior = await store.findIdempotencyKey(deps.db, by.organisationId, idempotencyKey);
-  if (prior) return replay(prior, requestSha256);
+  const unseal = (sealed: string) =>
+    openWithAny(keysOf(deps), sealed, `idempotency:${by.organisationId}:${idempotencyKey}`);
+  if (prior) return replay(prior, requestSha256, unseal);
   if (
     !(await store.claimIdempotencyKey(
       deps.db,
@@ -357,7 +366,7 @@ export async function submitPartnerReport(
     ))
   ) {
     const again = await store.findIdempotencyKey(deps.db, by.organisationId, idempotencyKey);
-    if (again) return replay(again, requestSha256);
+    if (again) return replay(again, requestSha256, unseal);
   }
   try {
     const organisationId = await intakeOrganisation(deps);
@@ -374,7 +383,11 @@ export async function submitPartnerReport(
       },
     });
     const { caseId: _c, fileItems: _f, ...body } = r;
-    await store.storeIdempotentResponse(deps.db, by.organisationId, idempotencyKey, body);
+    // The secret is stored sealed: a retry gets it back, a reader of the table does not.
+    await store.storeIdempotentResponse(deps.db, by.organisationId, idempotencyKey, {
+      ...body,
+      secret: seal(deps.masterKey, body.secret, `idempotency:${by.organisationId}:${idempotencyKey}`),
+    });
     return { status: 201, body };
   } catch (e) {
     await store.releaseIdempotencyKey(deps.db, by.organisationId, idempotencyKey);
@@ -382,7 +395,11 @@ export async function submitPartnerReport(
   }
 }
 
-function replay(prior: { requestSha256: string; response: Record<string, unknown> }, requestSha256: string) {
+function replay(
+  prior: { requestSha256: string; response: Record<string, unknown> },
+  requestSha256: string,
+  unseal: (sealed: string) => string,
+) {
   if (prior.requestSha256 !== requestSha256) {
     throw new AppError("conflict", { detail: "This Idempotency-Key was used for a different report." });
   }
@@ -391,7 +408,8 @@ function replay(prior: { requestSha256: string; response: Record<string, unknown
       detail: "A report with this Idempotency-Key is still being processed; retry shortly.",
     });
   }
-  return { status: 200 as const, body: prior.response as unknown as Omit<Receipt, "caseId"> };
+  const body = { ...prior.response, secret: unseal(String(prior.response.secret)) };
+  return { status: 200 as const, body: body as unknown as Omit<Receipt, "caseId"> };
 }
 
 // Status checks per receipt are limited in memory, on top of the per-address rate limit, so a
@@ -445,7 +463,7 @@ export async function reportsForCase(deps: Deps, caseId: string) {
     reporterRole: r.reporterRole,
     ageBand: r.ageBand,
     answers: r.answers,
-    description: open(deps.masterKey, r.descriptionSealed, descriptionContext(r.id)),
+    description: openWithAny(keysOf(deps), r.descriptionSealed, descriptionContext(r.id)),
     language: r.language,
     consentVersion: r.consentVersion,
     partnerReference: r.partnerReference,
@@ -470,5 +488,35 @@ export async function viewContact(deps: Deps, by: Principal, reportId: string, r
       data: { reportId: report.id },
     }),
   );
-  return JSON.parse(open(deps.masterKey, sealed, contactContext(report.id))) as Record<string, string>;
+  return JSON.parse(openWithAny(keysOf(deps), sealed, contactContext(report.id))) as Record<string, string>;
+}
+
+/**
+ * After a master-key change (`vangrail keys rotate`): re-seals every report description,
+ * contact record and stored partner answer under the current key.
+ */
+export async function resealIntakeSecrets(
+  deps: Deps,
+): Promise<{ checked: number; resealed: number; failed: string[] }> {
+  const keys = keysOf(deps);
+  let checked = 0;
+  let resealed = 0;
+  const failed: string[] = [];
+  for (const row of await store.sealedValues(deps.db)) {
+    checked++;
+    try {
+      open(deps.masterKey, row.sealed, row.context);
+      continue;
+    } catch {
+      // sealed under an earlier key
+    }
+    try {
+      const plain = openWithAny(keys, row.sealed, row.context);
+      await store.updateSealed(deps.db, row, seal(deps.masterKey, plain, row.context));
+      resealed++;
+    } catch {
+      failed.push(`${row.table}:${row.id}`);
+    }
+  }
+  return { checked, resealed, failed };
 }

@@ -279,3 +279,60 @@ export async function blobInUse(db: Executor, blobRef: string): Promise<boolean>
     .executeTakeFirst();
   return r !== undefined;
 }
+
+export interface SealedValue {
+  table: "reports" | "reporter_contacts" | "idempotency_keys";
+  id: string;
+  sealed: string;
+  context: string;
+}
+
+/** Every value intake sealed with the master key, with the context it was sealed under. */
+export async function sealedValues(db: Executor): Promise<SealedValue[]> {
+  const reports = await db.selectFrom("reports").select(["id", "description_sealed"]).execute();
+  const contacts = await db.selectFrom("reporter_contacts").select(["report_id", "sealed"]).execute();
+  return [
+    ...reports.map((r) => ({
+      table: "reports" as const,
+      id: r.id,
+      sealed: r.description_sealed,
+      context: `report:${r.id}:description`,
+    })),
+    ...contacts.map((c) => ({
+      table: "reporter_contacts" as const,
+      id: c.report_id,
+      sealed: c.sealed,
+      context: `report:${c.report_id}:contact`,
+    })),
+  ];
+}
+
+export async function updateSealed(db: Executor, v: SealedValue, sealed: string): Promise<void> {
+  if (v.table === "reports")
+    await db.updateTable("reports").set({ description_sealed: sealed }).where("id", "=", v.id).execute();
+  else if (v.table === "reporter_contacts")
+    await db.updateTable("reporter_contacts").set({ sealed }).where("report_id", "=", v.id).execute();
+}
+
+/** Contact records of reports whose case was closed before `before`: deleted by retention. */
+export async function expiredContacts(db: Executor, before: Date, limit: number) {
+  return db
+    .selectFrom("reporter_contacts")
+    .innerJoin("reports", "reports.id", "reporter_contacts.report_id")
+    .innerJoin("cases", "cases.id", "reports.case_id")
+    .select(["reports.id as reportId", "reports.organisation_id as organisationId", "cases.id as caseId"])
+    .where("cases.closed_at", "is not", null)
+    .where("cases.closed_at", "<=", before)
+    .limit(limit)
+    .execute();
+}
+
+export async function deleteContact(db: Executor, reportId: string): Promise<void> {
+  await db.deleteFrom("reporter_contacts").where("report_id", "=", reportId).execute();
+}
+
+/** Idempotency keys are kept for a day: a partner's retry comes within minutes. */
+export async function purgeIdempotencyKeys(db: Executor, before: Date): Promise<number> {
+  const r = await db.deleteFrom("idempotency_keys").where("created_at", "<", before).executeTakeFirst();
+  return Number(r.numDeletedRows);
+}

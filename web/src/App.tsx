@@ -1,9 +1,12 @@
 // Routing: the sign-in state decides which pages exist; the path picks among them.
-import { type ComponentType, useEffect, useRef } from "react";
+import { type ComponentType, type ReactNode, useEffect, useRef } from "react";
 import { AppLayout } from "./components/AppLayout.tsx";
 import { useAuth } from "./lib/auth.tsx";
+import { CASE_PATH } from "./lib/cases.ts";
 import { navigate, usePath } from "./lib/router.tsx";
 import { AuditPage } from "./pages/AuditPage.tsx";
+import { CasePage } from "./pages/CasePage.tsx";
+import { CasesPage } from "./pages/CasesPage.tsx";
 import { LoginPage } from "./pages/LoginPage.tsx";
 import { MfaEnrolPage } from "./pages/MfaEnrolPage.tsx";
 import { MfaVerifyPage } from "./pages/MfaVerifyPage.tsx";
@@ -20,13 +23,24 @@ const PATHS = {
   overview: "/",
   organisation: "/organisation",
   audit: "/audit",
+  cases: "/cases",
 } as const;
 
 const APP_PAGES: Record<string, ComponentType> = {
   [PATHS.overview]: OverviewPage,
   [PATHS.organisation]: OrganisationPage,
   [PATHS.audit]: AuditPage,
+  [PATHS.cases]: CasesPage,
 };
+
+/** The page for a path: a fixed page, or one case by its id; null when there is none. */
+function pageFor(path: string): ReactNode {
+  const Page = APP_PAGES[path];
+  if (Page) return <Page />;
+  const caseId = CASE_PATH.exec(path)?.[1];
+  if (caseId) return <CasePage key={caseId} id={caseId} />;
+  return null;
+}
 
 const SIGN_IN_PATHS: readonly string[] = [PATHS.setup, PATHS.login, PATHS.mfaVerify, PATHS.mfaEnrol];
 
@@ -46,7 +60,10 @@ export function App() {
   const remember =
     (state.status === "anonymous" && state.notice === null) || state.status === "loading" ? path : null;
   useEffect(() => {
-    if (remember && remember !== PATHS.overview && APP_PAGES[remember]) returnTo.current = remember;
+    if (remember && remember !== PATHS.overview && pageFor(remember)) {
+      // Filters of the queue come back too.
+      returnTo.current = remember + window.location.search;
+    }
   }, [remember]);
 
   let expected: string | null = null;
@@ -61,7 +78,11 @@ export function App() {
   }
   useCanonicalPath(expected);
   useEffect(() => {
-    if (state.status === "signed-in" && state.stage === "complete" && path === returnTo.current) {
+    if (
+      state.status === "signed-in" &&
+      state.stage === "complete" &&
+      returnTo.current?.split("?")[0] === path
+    ) {
       returnTo.current = null;
     }
   }, [state, path]);
@@ -82,12 +103,7 @@ export function App() {
         return <UnavailablePage error={null} onRetry={() => void reload()} />;
       }
       if (SIGN_IN_PATHS.includes(path)) return <LoadingPage />;
-      const Page = APP_PAGES[path] ?? NotFoundPage;
-      return (
-        <AppLayout>
-          <Page />
-        </AppLayout>
-      );
+      return <AppLayout>{pageFor(path) ?? <NotFoundPage />}</AppLayout>;
     }
   }
 }

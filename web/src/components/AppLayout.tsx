@@ -1,17 +1,35 @@
 // Frame of the signed-in app: header with organisation, person, language and logout;
 // the main navigation; and the page itself in <main>.
-import { type ReactNode, useState } from "react";
+import { type ReactNode, useEffect, useState } from "react";
 import { useI18n } from "../i18n/index.tsx";
 import { useAuth, useSession } from "../lib/auth.tsx";
+import { refreshExposure, useExposure } from "../lib/cases.ts";
 import { Link, usePath } from "../lib/router.tsx";
 import { BrandMark } from "./Brand.tsx";
 import { LanguageSwitch } from "./LanguageSwitch.tsx";
 
 const NAV = [
-  { to: "/", key: "nav.overview" },
-  { to: "/organisation", key: "nav.organisation" },
-  { to: "/audit", key: "nav.audit" },
+  { to: "/", key: "nav.overview", permission: null },
+  { to: "/cases", key: "nav.cases", permission: "cases:read" },
+  { to: "/organisation", key: "nav.organisation", permission: null },
+  { to: "/audit", key: "nav.audit", permission: null },
 ] as const;
+
+/** How many items this person revealed today: a quiet reminder to look after themselves. */
+function ExposureBadge() {
+  const { t } = useI18n();
+  const count = useExposure();
+  useEffect(() => {
+    void refreshExposure();
+  }, []);
+  if (count === null) return null;
+  return (
+    <p className="exposure-badge">
+      <span className="exposure-badge__icon" aria-hidden="true" />
+      {t("exposure.badge", { count })}
+    </p>
+  );
+}
 
 export function AppLayout({ children }: { children: ReactNode }) {
   const { t, tMaybe } = useI18n();
@@ -48,6 +66,7 @@ export function AppLayout({ children }: { children: ReactNode }) {
             </span>
           </p>
           <div className="topbar__end">
+            {session.permissions.includes("cases:read") ? <ExposureBadge /> : null}
             <LanguageSwitch />
             <button
               type="button"
@@ -61,7 +80,9 @@ export function AppLayout({ children }: { children: ReactNode }) {
         </div>
         <nav className="mainnav" aria-label={t("nav.label")}>
           <ul className="mainnav__list">
-            {NAV.map((item) => {
+            {NAV.filter(
+              (item) => item.permission === null || session.permissions.includes(item.permission),
+            ).map((item) => {
               const current = item.to === "/" ? path === "/" : path.startsWith(item.to);
               return (
                 <li key={item.to}>

@@ -100,3 +100,131 @@ export interface AuditVerification {
 export interface ListResponse<T> {
   items: T[];
 }
+
+// ---------- cases (workbench) ----------
+
+export const CASE_STATUSES = ["new", "triage", "in_progress", "waiting", "closed"] as const;
+export type CaseStatus = (typeof CASE_STATUSES)[number];
+
+export const PRIORITIES = ["urgent", "high", "normal", "low"] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+export const ITEM_STATUSES = [
+  "reported",
+  "triaged",
+  "evidence_captured",
+  "attributed",
+  "notice_sent",
+  "removed",
+  "still_online",
+  "escalated",
+  "not_actionable",
+  "closed",
+] as const;
+export type ItemStatus = (typeof ITEM_STATUSES)[number];
+
+export const ITEM_KINDS = ["url", "file", "account", "domain"] as const;
+export type ItemKind = (typeof ITEM_KINDS)[number];
+
+export interface CaseSummary {
+  id: string;
+  reference: string;
+  category: string;
+  taxonomyVersion: string;
+  priority: Priority;
+  urgentReasons: string[];
+  status: CaseStatus;
+  source: string;
+  assigneeId: string | null;
+  assigneeName: string | null;
+  itemCount: number | null;
+  createdAt: string;
+  updatedAt: string;
+  closedAt: string | null;
+}
+
+export interface QueueResponse {
+  items: CaseSummary[];
+  total: number;
+  counts: { status: string; priority: string; n: number }[];
+}
+
+export interface CaseItem {
+  id: string;
+  kind: ItemKind;
+  value: string;
+  normalized: string;
+  host: string | null;
+  platform: string | null;
+  status: ItemStatus;
+  sha256: string | null;
+  md5: string | null;
+  hasFile: boolean;
+  mediaType: string | null;
+  sizeBytes: number | null;
+  width: number | null;
+  height: number | null;
+  createdAt: string;
+  linkedCases: { id: string; reference: string; status: string }[];
+}
+
+export interface CaseNote {
+  id: string;
+  authorId: string;
+  authorName: string;
+  body: string;
+  createdAt: string;
+}
+
+export interface CaseEvent {
+  seq: number;
+  occurredAt: string;
+  actorType: string;
+  actorId: string | null;
+  action: string;
+  subjectType: string | null;
+  subjectId: string | null;
+  reason: string | null;
+  data: Record<string, unknown>;
+}
+
+export interface CaseReport {
+  id: string;
+  channel: string;
+  reporterRole: string;
+  ageBand: string;
+  answers: Record<string, boolean>;
+  description: string;
+  language: string;
+  consentVersion: string;
+  partnerReference: string | null;
+  hasContact: boolean;
+  createdAt: string;
+}
+
+export interface CaseDetail {
+  case: CaseSummary;
+  assignee: { id: string; displayName: string } | null;
+  items: CaseItem[];
+  notes: CaseNote[];
+  timeline: CaseEvent[];
+  extras: { reports?: CaseReport[] } & Record<string, unknown>;
+}
+
+export interface ContactDetails {
+  name?: string;
+  email?: string;
+  phone?: string;
+  preferred?: string;
+}
+
+export interface TaxonomyCategory {
+  id: string;
+  label: { nl: string; en: string };
+  description: { nl: string; en: string };
+}
+
+export interface Taxonomy {
+  version: string;
+  categories: TaxonomyCategory[];
+}

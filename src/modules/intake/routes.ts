@@ -62,6 +62,9 @@ export function intakeRoutes(app: FastifyInstance, deps: Deps): void {
       reply
         .type("text/html; charset=utf-8")
         .header("cache-control", "no-store")
+        // With no-referrer, browsers send `Origin: null` on the form's POST, which the origin
+        // check refuses; same-origin still sends nothing to other sites.
+        .header("referrer-policy", "same-origin")
         .send(basic.renderForm(langOf(req.query))),
     );
     scope.post(
@@ -70,7 +73,10 @@ export function intakeRoutes(app: FastifyInstance, deps: Deps): void {
       async (req, reply) => {
         const values = (req.body ?? {}) as basic.FormValues;
         const lang = langOf(values);
-        reply.type("text/html; charset=utf-8").header("cache-control", "no-store");
+        reply
+          .type("text/html; charset=utf-8")
+          .header("cache-control", "no-store")
+          .header("referrer-policy", "same-origin");
         try {
           const report = parseOrThrow(s.publicReport, basic.formToReport(values));
           const out = await intake.submitPublicReport(deps, report);

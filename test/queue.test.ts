@@ -96,6 +96,33 @@ for (const backend of backends) {
   });
 }
 
+for (const backend of backends) {
+  // A regression here hangs on the database's one connection: the timeout turns it into a failure.
+  test(`on ${backend.name}, a job sent inside a transaction with no worker running does not wait forever`, {
+    timeout: 60_000,
+  }, async () => {
+    const { handle, drop } = await backend.create();
+    await migrate(handle.pool);
+    const spec = defineJob({ name: "test.cold", schema: z.object({ n: z.number() }) });
+    const queue = await createQueue(handle, {
+      registry: new JobRegistry().handle(spec, async () => undefined),
+      logger,
+    });
+    try {
+      const sent = handle.db.transaction().execute((tx) => queue.send(spec, { n: 1 }, { tx }));
+      const timeout = new Promise((_, reject) =>
+        setTimeout(() => reject(new Error("send deadlocked")), 15_000),
+      );
+      const id = await Promise.race([sent, timeout]);
+      assert.ok(id);
+    } finally {
+      await queue.stop();
+      await handle.close();
+      await drop();
+    }
+  });
+}
+
 test("a declared job without a handler fails at boot", () => {
   const registry = new JobRegistry().declare(defineJob({ name: "test.orphan", schema: z.object({}) }));
   assert.throws(() => registry.assertComplete(), MissingHandlerError);

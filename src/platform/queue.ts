@@ -165,6 +165,10 @@ export async function createQueue(handle: DatabaseHandle, opts: QueueOptions): P
       expireInSeconds: spec.expireInSeconds ?? 15 * 60,
     });
     if (spec.cron && supervise) await boss.schedule(spec.name, spec.cron, {}, { tz: "UTC" });
+    // Load the queue into pg-boss's cache now. Otherwise the first `send` looks it up on
+    // pg-boss's own connection; inside a caller's transaction on PGlite, whose one connection
+    // that transaction holds, that lookup would wait forever.
+    await boss.findJobs(spec.name, { id: "00000000-0000-4000-8000-000000000000" });
   }
 
   let working = false;

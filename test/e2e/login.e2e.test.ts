@@ -1,103 +1,27 @@
 // Browser test of the first visit to a fresh Vangrail: the setup page, login, TOTP enrolment,
 // logout and a second login with a new TOTP code, in Debian's Chromium against a real
 // `vangrail serve`. axe-core checks the main pages; serious or critical findings fail.
-//
-// axe is injected with page.evaluate(<source text>): that runs through the DevTools protocol,
-// to which the page's CSP does not apply. addScriptTag would add an inline <script>, which the
-// CSP (script-src 'self') rightly blocks, and bypassCSP would switch the CSP off for the whole
-// page. This way the real CSP stays on and the test also proves the UI runs under it.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { createRequire } from "node:module";
-import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { fileURLToPath } from "node:url";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { nl } from "../../web/src/i18n/nl.ts";
+import {
+  CHROMIUM,
+  CHROMIUM_ARGS,
+  ensureWebBuilt,
+  expectAccessible,
+  requireBrowserInCi,
+  skip,
+} from "../support/browser.ts";
 import { startTestServer } from "../support/server.ts";
 import { totpNow } from "../support/totp.ts";
 
 type TestServer = Awaited<ReturnType<typeof startTestServer>>;
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-// Debian's Chromium; CHROMIUM_PATH only exists to try the skip and CI-failure paths.
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-const haveBrowser = existsSync(CHROMIUM);
-const skip = haveBrowser
-  ? false
-  : `Chromium not found at ${CHROMIUM}: install it (apt-get install chromium) to run the browser tests`;
-
-if (!haveBrowser && process.env.CI) {
-  test("Chromium is installed for the browser tests", () => {
-    assert.fail(`${CHROMIUM} is missing; CI must install Debian's chromium package`);
-  });
-}
-
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+requireBrowserInCi();
 
 const ORGANISATION = "Meldpunt Testland";
 const ADMIN = { name: "Anna Admin", email: "anna@meldpunt.test", password: "een lange zin als wachtwoord" };
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: unknown[] }[];
-}
-
-/** Builds the front end when dist/web is missing or older than a file under web/. */
-function ensureWebBuilt(): void {
-  const index = join(ROOT, "dist", "web", "index.html");
-  const newest = (dir: string): number =>
-    Math.max(
-      0,
-      ...readdirSync(dir, { withFileTypes: true }).map((entry) => {
-        const path = join(dir, entry.name);
-        return entry.isDirectory() ? newest(path) : statSync(path).mtimeMs;
-      }),
-    );
-  if (existsSync(index) && statSync(index).mtimeMs >= newest(join(ROOT, "web"))) return;
-  const vite = join(ROOT, "node_modules", "vite", "bin", "vite.js");
-  const r = spawnSync(
-    process.execPath,
-    [vite, "build", "--config", join(ROOT, "web", "vite.config.ts"), "--logLevel", "warn"],
-    { cwd: ROOT, encoding: "utf8" },
-  );
-  assert.equal(r.status, 0, `building the web front end failed:\n${r.stdout}\n${r.stderr}`);
-}
-
-async function expectAccessible(page: Page, label: string): Promise<void> {
-  if (!(await page.evaluate<boolean>("typeof window.axe === 'object'"))) {
-    await page.evaluate(axeSource);
-  }
-  const options = {
-    runOnly: {
-      type: "tag",
-      values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"],
-    },
-  };
-  const violations = await page.evaluate<AxeViolation[]>(
-    `axe.run(document, ${JSON.stringify(options)}).then((r) => r.violations)`,
-  );
-  const blocking = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  const summarise = (v: AxeViolation) =>
-    `[${v.impact}] ${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(" | ")}`;
-  for (const v of violations.filter((x) => !blocking.includes(x))) {
-    console.log(`axe (${label}, not failing): ${summarise(v)}`);
-  }
-  assert.deepEqual(blocking.map(summarise), [], `accessibility violations on the ${label}`);
-}
 
 /** Console errors about the CSP mean the built UI needs something the policy forbids. */
 function watchForCspViolations(page: Page): string[] {

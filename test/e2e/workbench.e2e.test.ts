@@ -5,45 +5,24 @@
 // page then says so. Material stays blurred until revealed; script and HTML from reporters show
 // as text and never run (any dialog fails the test). axe-core checks the queue and case pages.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { fileURLToPath } from "node:url";
 import { type Browser, chromium, type Page } from "playwright-core";
 import sharp from "sharp";
 import { nl } from "../../web/src/i18n/nl.ts";
+import {
+  CHROMIUM,
+  CHROMIUM_ARGS,
+  ensureWebBuilt,
+  expectAccessible,
+  requireBrowserInCi,
+  skip,
+} from "../support/browser.ts";
 import { startTestServer } from "../support/server.ts";
 import { totpNow } from "../support/totp.ts";
 
 type TestServer = Awaited<ReturnType<typeof startTestServer>>;
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-const haveBrowser = existsSync(CHROMIUM);
-const skip = haveBrowser
-  ? false
-  : `Chromium not found at ${CHROMIUM}: install it (apt-get install chromium) to run the browser tests`;
-
-if (!haveBrowser && process.env.CI) {
-  test("Chromium is installed for the browser tests", () => {
-    assert.fail(`${CHROMIUM} is missing; CI must install Debian's chromium package`);
-  });
-}
-
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+requireBrowserInCi();
 
 const ANALYST = {
   name: "Anna Analist",
@@ -51,73 +30,6 @@ const ANALYST = {
   password: "een lange zin als wachtwoord",
 };
 const HOSTILE = "<img src=x onerror=alert(1)><script>alert(2)</script>";
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: unknown[] }[];
-}
-
-/** Builds the front end when dist/web is missing or older than web/; one build at a time. */
-function ensureWebBuilt(): void {
-  const index = join(ROOT, "dist", "web", "index.html");
-  const newest = (dir: string): number =>
-    Math.max(
-      0,
-      ...readdirSync(dir, { withFileTypes: true }).map((entry) => {
-        const path = join(dir, entry.name);
-        return entry.isDirectory() ? newest(path) : statSync(path).mtimeMs;
-      }),
-    );
-  const fresh = () => existsSync(index) && statSync(index).mtimeMs >= newest(join(ROOT, "web"));
-  if (fresh()) return;
-  const lock = join(tmpdir(), "vangrail-web-build.lock");
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch {
-      if (Date.now() > deadline) rmSync(lock, { recursive: true, force: true });
-      spawnSync("sleep", ["0.5"]);
-    }
-  }
-  try {
-    if (fresh()) return;
-    const vite = join(ROOT, "node_modules", "vite", "bin", "vite.js");
-    const r = spawnSync(
-      process.execPath,
-      [vite, "build", "--config", join(ROOT, "web", "vite.config.ts"), "--logLevel", "warn"],
-      { cwd: ROOT, encoding: "utf8" },
-    );
-    assert.equal(r.status, 0, `building the web front end failed:\n${r.stdout}\n${r.stderr}`);
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
-}
-
-async function expectAccessible(page: Page, label: string): Promise<void> {
-  if (!(await page.evaluate<boolean>("typeof window.axe === 'object'"))) {
-    await page.evaluate(axeSource);
-  }
-  const options = {
-    runOnly: {
-      type: "tag",
-      values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"],
-    },
-  };
-  const violations = await page.evaluate<AxeViolation[]>(
-    `axe.run(document, ${JSON.stringify(options)}).then((r) => r.violations)`,
-  );
-  const blocking = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  const summarise = (v: AxeViolation) =>
-    `[${v.impact}] ${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(" | ")}`;
-  for (const v of violations.filter((x) => !blocking.includes(x))) {
-    console.log(`axe (${label}, not failing): ${summarise(v)}`);
-  }
-  assert.deepEqual(blocking.map(summarise), [], `accessibility violations on the ${label}`);
-}
 
 /** A benign synthetic screenshot: coloured blocks drawn with sharp. */
 async function syntheticScreenshot(): Promise<Buffer> {

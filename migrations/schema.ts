@@ -77,6 +77,21 @@ export interface AuditEventsTable {
   hash_version: Generated<number>;
 }
 
+/** Events written but not yet chained: moved into audit_events when their transaction commits (0007). */
+export interface AuditPendingTable {
+  id: string;
+  occurred_at: Timestamp;
+  actor_type: "user" | "token" | "system" | "public";
+  actor_id: string | null;
+  organisation_id: string | null;
+  action: string;
+  subject_type: string | null;
+  subject_id: string | null;
+  reason: string | null;
+  data: ColumnType<Record<string, unknown>, string, never>;
+  body: string;
+}
+
 export interface CasesTable {
   id: Generated<string>;
   organisation_id: string;
@@ -280,6 +295,7 @@ export interface Database {
   login_throttle: LoginThrottleTable;
   api_tokens: ApiTokensTable;
   audit_events: AuditEventsTable;
+  audit_pending: AuditPendingTable;
   evidence_signing_keys: EvidenceSigningKeysTable;
   evidence_captures: EvidenceCapturesTable;
   evidence_artefacts: EvidenceArtefactsTable;

@@ -113,6 +113,83 @@ for (const backend of backends) {
         await drop();
       }
     });
+
+    test("events join the chain when their transaction commits, in the order they were written", async () => {
+      const { handle, drop } = await backend.create();
+      try {
+        await migrate(handle.pool);
+        await handle.db.transaction().execute(async (tx) => {
+          for (const action of ["test.first", "test.second", "test.third"])
+            await audit.record(tx, clock, actor, { action, data: { action } });
+          const chained = await tx.selectFrom("audit_events").select("seq").execute();
+          assert.equal(chained.length, 0, "not chained before the commit");
+        });
+        const events = await handle.db
+          .selectFrom("audit_events")
+          .select(["seq", "action"])
+          .orderBy("seq")
+          .execute();
+        assert.deepEqual(
+          events.map((e) => [e.seq, e.action]),
+          [
+            [1, "test.first"],
+            [2, "test.second"],
+            [3, "test.third"],
+          ],
+        );
+        const pending = await handle.db.selectFrom("audit_pending").select("id").execute();
+        assert.equal(pending.length, 0);
+        assert.equal((await audit.verify(handle.db)).ok, true);
+      } finally {
+        await handle.close();
+        await drop();
+      }
+    });
+
+    if (backend.name === "postgres") {
+      test("an open transaction that wrote an event does not hold up other writers", async () => {
+        const { handle, drop } = await backend.create();
+        try {
+          await migrate(handle.pool);
+          let release!: () => void;
+          const held = new Promise<void>((r) => {
+            release = r;
+          });
+          let wrote!: () => void;
+          const written = new Promise<void>((r) => {
+            wrote = r;
+          });
+          const slow = handle.db.transaction().execute(async (tx) => {
+            await audit.record(tx, clock, actor, { action: "test.slow" });
+            wrote();
+            await held;
+          });
+          await written;
+          // Before 0007 this waited for the chain lock until `slow` committed.
+          const quick = handle.db
+            .transaction()
+            .execute((tx) => audit.record(tx, clock, actor, { action: "test.quick" }));
+          const outcome = await Promise.race([
+            quick.then(() => "committed"),
+            new Promise((r) => setTimeout(() => r("blocked"), 5000)),
+          ]);
+          release();
+          await slow;
+          await quick;
+          assert.equal(outcome, "committed");
+          const events = await handle.db.selectFrom("audit_events").select("action").orderBy("seq").execute();
+          assert.deepEqual(
+            events.map((e) => e.action),
+            ["test.quick", "test.slow"],
+            "chained in commit order",
+          );
+          assert.equal((await audit.verify(handle.db)).ok, true);
+        } finally {
+          await handle.close();
+          await drop();
+        }
+      });
+    }
   });
 }
 

@@ -25,8 +25,11 @@ export interface AuditEntry {
   organisationId?: string | null;
 }
 
-/** Appends one event; `tx` must be the transaction of the change it records. */
-export function record(tx: Tx, clock: Clock, actor: Actor, entry: AuditEntry): Promise<store.AuditEvent> {
+/**
+ * Appends one event; `tx` must be the transaction of the change it records. The event joins the
+ * chain (gets its seq and hash) when `tx` commits, and is gone with it if `tx` rolls back.
+ */
+export function record(tx: Tx, clock: Clock, actor: Actor, entry: AuditEntry): Promise<{ id: string }> {
   return store.append(tx, {
     occurredAt: clock.now().toISOString(),
     actorType: actor.type,

@@ -1,5 +1,5 @@
-// SQL of the audit log. Appends take a transaction-scoped advisory lock so that events are
-// chained one after another, with a gap-free sequence, whatever the number of writers.
+// SQL of the audit log. Events are chained one after another, with a gap-free sequence, whatever
+// the number of writers: the database does it at commit, under a transaction-scoped advisory lock.
 import { randomUUID } from "node:crypto";
 import { sql } from "kysely";
 import type { Executor, Tx } from "../../platform/db.ts";
@@ -13,27 +13,22 @@ export interface AuditEvent extends ChainedFields {
 export type NewAuditEvent = Omit<ChainedFields, "seq" | "id" | "prevHash">;
 
 /**
- * Appends one event through the database function `audit_append`, which takes the chain lock,
- * reads the head, computes the hash from the body sent here and inserts, in one round trip.
+ * Writes one event to `audit_pending` in the caller's transaction. The database chains it into
+ * `audit_events` when that transaction commits (migration 0007): the chain lock is held for the
+ * commit only, never across a round trip to the application. Its seq and hash exist from then on.
  */
-export async function append(tx: Tx, e: NewAuditEvent): Promise<AuditEvent> {
+export async function append(tx: Tx, e: NewAuditEvent): Promise<{ id: string }> {
   const id = randomUUID();
   const body = eventBody({ ...e, id });
-  const r = await sql<{ out_seq: number; out_prev_hash: string; out_hash: string }>`
-    select * from audit_append(
+  await sql`
+    insert into audit_pending (
+      id, occurred_at, actor_type, actor_id, organisation_id, action, subject_type, subject_id,
+      reason, data, body
+    ) values (
       ${id}, ${e.occurredAt}, ${e.actorType}, ${e.actorId}, ${e.organisationId}, ${e.action},
       ${e.subjectType}, ${e.subjectId}, ${e.reason}, ${JSON.stringify(e.data ?? {})}::jsonb, ${body}
     )`.execute(tx);
-  const row = r.rows[0];
-  if (!row) throw new Error("audit_append returned nothing");
-  return {
-    ...e,
-    id,
-    seq: Number(row.out_seq),
-    prevHash: row.out_prev_hash,
-    hash: row.out_hash,
-    hashVersion: 2,
-  };
+  return { id };
 }
 
 type Row = {

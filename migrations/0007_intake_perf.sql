@@ -34,6 +34,8 @@ declare
   last_seq bigint;
   last_hash text;
 begin
+  -- Outside the lock: the less it covers, the sooner the next writer goes.
+  delete from audit_pending where id = new.id;
   perform pg_advisory_xact_lock(7270412002);
   select e.seq, e.hash into last_seq, last_hash from audit_events e order by e.seq desc limit 1;
   last_seq := coalesce(last_seq, 0);
@@ -47,7 +49,6 @@ begin
     encode(sha256(convert_to(last_hash || ':' || (last_seq + 1)::text || ':' || new.body, 'UTF8')), 'hex'),
     2
   );
-  delete from audit_pending where id = new.id;
   return null;
 end
 $$;
@@ -56,3 +57,15 @@ create constraint trigger audit_pending_chain
   after insert on audit_pending
   deferrable initially deferred
   for each row execute function audit_chain_pending();
+
+-- Jobs written as rows by a writer that makes its whole change in one statement (the public
+-- report: case, items, report, audit event and capture request in one round trip). The workers
+-- move them into pg-boss, each batch in one transaction (src/platform/queue.ts), so a job is
+-- never lost and never doubled; until then it waits here, as it would wait in pg-boss's table.
+create table job_outbox (
+  id bigint generated always as identity primary key,
+  name text not null,
+  data jsonb not null,
+  singleton_key text,
+  created_at timestamptz not null
+);

@@ -92,6 +92,15 @@ export interface AuditPendingTable {
   body: string;
 }
 
+/** Jobs waiting to be moved into pg-boss by the workers (0007). */
+export interface JobOutboxTable {
+  id: Generated<number>;
+  name: string;
+  data: ColumnType<unknown, string, never>;
+  singleton_key: string | null;
+  created_at: Timestamp;
+}
+
 export interface CasesTable {
   id: Generated<string>;
   organisation_id: string;
@@ -296,6 +305,7 @@ export interface Database {
   api_tokens: ApiTokensTable;
   audit_events: AuditEventsTable;
   audit_pending: AuditPendingTable;
+  job_outbox: JobOutboxTable;
   evidence_signing_keys: EvidenceSigningKeysTable;
   evidence_captures: EvidenceCapturesTable;
   evidence_artefacts: EvidenceArtefactsTable;

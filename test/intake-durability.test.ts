@@ -6,6 +6,7 @@ import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
+import pino from "pino";
 import { shapes } from "../src/modules/hashing/synthetic.ts";
 import { currentConsent } from "../src/modules/intake/consent.ts";
 import { captureReportedJob, deleteExpiredUploads, registerIntakeJobs } from "../src/modules/intake/jobs.ts";
@@ -13,7 +14,7 @@ import { createBlobStore } from "../src/platform/blobstore/index.ts";
 import { loadConfig } from "../src/platform/config.ts";
 import { loadMasterKey } from "../src/platform/crypto.ts";
 import { openDatabase } from "../src/platform/db.ts";
-import { JobRegistry } from "../src/platform/queue.ts";
+import { createQueue, JobRegistry } from "../src/platform/queue.ts";
 import { login, makeOrganisation, makeUser, startApp } from "./support/app.ts";
 import { backends } from "./support/db.ts";
 import { CLI, ROOT, startTestServer } from "./support/server.ts";
@@ -143,6 +144,69 @@ for (const backend of backends) {
         const left = await t.deps.db.selectFrom("reporter_contacts").select("report_id").execute();
         assert.equal(left.length, 0);
       } finally {
+        await t.close();
+      }
+    });
+
+    test("a report's capture job is written with it and moved into the queue once", async () => {
+      const t = await startApp(backend, { REPORT_RATE_LIMIT_PER_MINUTE: "100000" });
+      const registry = new JobRegistry();
+      registerIntakeJobs(registry, t.deps);
+      const queue = await createQueue(t.handle, {
+        registry,
+        logger: pino({ level: "silent" }),
+        supervise: false,
+      });
+      t.deps.queue = queue;
+      try {
+        const org = await makeOrganisation(t.deps, "hotline");
+        t.deps.config.intakeOrganisationId = org.id;
+        const post = (urls: string[]) =>
+          t.app.inject({
+            method: "POST",
+            url: "/api/v1/public/reports",
+            payload: {
+              category: "ncii",
+              urls,
+              description: "x",
+              reporterRole: "bystander",
+              ageBand: "25_plus",
+              consent,
+            },
+          });
+        const first = await post(["https://outbox.example/b", "HTTPS://outbox.example/a?utm_source=x"]);
+        assert.equal(first.statusCode, 201, first.body);
+        // Only the new URL of a second report is captured; a report with none writes no job.
+        assert.equal((await post(["https://outbox.example/a", "https://outbox.example/c"])).statusCode, 201);
+        assert.equal((await post(["https://outbox.example/c"])).statusCode, 201);
+        const waiting = await t.deps.db.selectFrom("job_outbox").select("name").execute();
+        assert.deepEqual(
+          waiting.map((r) => r.name),
+          [captureReportedJob.name, captureReportedJob.name],
+        );
+        assert.equal(await queue.relayOutbox(), 2);
+        assert.equal(await queue.relayOutbox(), 0, "moved once");
+        assert.equal((await t.deps.db.selectFrom("job_outbox").select("id").execute()).length, 0);
+        const jobs = await queue.boss.findJobs(captureReportedJob.name, {});
+        const payloads = jobs.map((j) => captureReportedJob.schema.parse(j.data));
+        const caseOf = async (receipt: string) =>
+          (
+            await t.deps.db
+              .selectFrom("reports")
+              .select("case_id")
+              .where("receipt", "=", receipt)
+              .executeTakeFirstOrThrow()
+          ).case_id;
+        const firstCase = await caseOf(first.json().receipt);
+        const job = jobs.find((j) => (j.data as { caseId: string }).caseId === firstCase);
+        assert.equal(job?.singletonKey, `capture:${firstCase}`);
+        assert.deepEqual(
+          payloads.map((p) => p.items.map((i) => i.url)).sort(),
+          [["https://outbox.example/b", "https://outbox.example/a"], ["https://outbox.example/c"]].sort(),
+        );
+        assert.ok(payloads.every((p) => p.organisationId === org.id && p.category === "ncii"));
+      } finally {
+        await queue.stop();
         await t.close();
       }
     });

@@ -6,6 +6,7 @@ import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import sharp from "sharp";
+import * as audit from "../src/modules/audit/service.ts";
 import { shapes } from "../src/modules/hashing/synthetic.ts";
 import { currentConsent } from "../src/modules/intake/consent.ts";
 import { makeOrganisation, startApp, type TestApp, userAgent } from "./support/app.ts";
@@ -269,7 +270,18 @@ for (const backend of backends) {
             .executeTakeFirstOrThrow()
         ).case_id;
       const [ca, cb] = [await caseOf(a.receipt), await caseOf(b.receipt)];
-      void cb;
+      // The second report's event counts the known item; the chain holds with the count in it.
+      const events = await t.deps.db
+        .selectFrom("audit_events")
+        .select(["subject_id", "data"])
+        .where("action", "=", "report.received")
+        .where("subject_id", "in", [ca, cb])
+        .execute();
+      const dataOf = (caseId: string) =>
+        events.find((e) => e.subject_id === caseId)?.data as { items: number; linkedItems: number };
+      assert.deepEqual([dataOf(ca).items, dataOf(ca).linkedItems], [1, 0]);
+      assert.deepEqual([dataOf(cb).items, dataOf(cb).linkedItems], [1, 1]);
+      assert.equal((await audit.verify(t.deps.db)).ok, true);
       const analyst = await staffOf(t, hotlineId);
       const page = (await analyst.request("GET", `/api/v1/cases/${ca}`)).json();
       const item = page.items.find((i: { normalized: string }) => i.normalized === url);

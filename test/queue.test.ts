@@ -84,6 +84,16 @@ for (const backend of backends) {
       assert.ok(jobs.every((j) => (j.data as { tag: string }).tag !== "rolled-back"));
     });
 
+    test("a job written to the outbox in a business statement runs once the workers relay it", async () => {
+      await handle.db
+        .insertInto("job_outbox")
+        .values({ name: echo.name, data: JSON.stringify({ tag: "from-outbox" }), created_at: new Date() })
+        .execute();
+      await until(() => seen.includes("from-outbox"));
+      assert.equal(seen.filter((t) => t === "from-outbox").length, 1);
+      assert.equal((await handle.db.selectFrom("job_outbox").select("id").execute()).length, 0);
+    });
+
     test("a job that crashes is retried until it succeeds", async () => {
       await queue.send(flaky, { tag: "flaky-1", failTimes: 2 });
       await until(() => seen.includes("flaky-1"), 60_000);

@@ -108,9 +108,37 @@ export function pglitePool(instance: PGlite): PoolLike {
   };
 }
 
+/** Statement texts sent as named prepared statements on PostgreSQL, with their names. */
+const preparedNames = new Map<string, string>();
+
+/**
+ * Marks a constant statement text as prepared: on PostgreSQL each connection parses and plans it
+ * once, then only binds and runs it. For the few hot statements (the public report); it returns
+ * the text, to run as usual (e.g. `db.executeQuery(CompiledQuery.raw(text, values))`).
+ */
+export function prepared(name: string, text: string): string {
+  const known = preparedNames.get(text);
+  if (known !== undefined && known !== name) throw new Error(`statement prepared twice: ${known}, ${name}`);
+  preparedNames.set(text, name);
+  return text;
+}
+
+/** A pg client that sends the texts marked with `prepared` as named statements. */
+class PreparingClient extends pg.Client {
+  // biome-ignore lint/suspicious/noExplicitAny: pg's query has a dozen overloads; this passes them through
+  override query(config: any, values?: any, callback?: any): any {
+    if (typeof config === "string" && Array.isArray(values)) {
+      const name = preparedNames.get(config);
+      if (name !== undefined) return super.query({ name, text: config, values }, callback);
+    }
+    return super.query(config, values, callback);
+  }
+}
+
 function postgresPool(connectionString: string, max: number): pg.Pool {
   const parsers: Record<number, (v: string) => unknown> = { [INT8]: Number, [NUMERIC]: Number };
   return new pg.Pool({
+    Client: PreparingClient,
     connectionString,
     max,
     types: {

@@ -1,7 +1,9 @@
 // Background jobs on pg-boss, in the same database. Jobs are declared with a zod payload
 // schema; every declared job must have a handler when workers start, or start-up fails.
 // A job sent with `tx` is written in that transaction: if it rolls back, the job never exists.
-import { CompiledQuery } from "kysely";
+// A writer that makes its whole change in one statement writes its job as a `job_outbox` row
+// in that statement instead; the workers move those rows into pg-boss.
+import { CompiledQuery, sql } from "kysely";
 import { PgBoss } from "pg-boss";
 import type { Logger } from "pino";
 import type { z } from "zod";
@@ -96,8 +98,10 @@ export interface Queue {
     payload: z.input<S>,
     opts?: SendOptions,
   ): Promise<string | null>;
-  /** Starts polling for every registered job (the `worker` role). */
-  work(opts?: { pollingIntervalSeconds?: number }): Promise<void>;
+  /** Starts polling for every registered job and relaying the outbox (the `worker` role). */
+  work(opts?: { pollingIntervalSeconds?: number; outboxIntervalMs?: number }): Promise<void>;
+  /** Moves waiting `job_outbox` rows into pg-boss now; returns how many. */
+  relayOutbox(): Promise<number>;
   ping(): Promise<boolean>;
   stop(): Promise<void>;
   readonly boss: PgBoss;
@@ -127,6 +131,35 @@ const poolAdapter = (pool: PoolLike) => ({
     });
   },
 });
+
+const OUTBOX_BATCH = 500;
+
+/**
+ * Moves up to one batch of `job_outbox` rows of known jobs into pg-boss, in one transaction:
+ * the rows are deleted and the jobs inserted together, so a job is neither lost nor doubled.
+ * Several workers may relay at once (SKIP LOCKED).
+ */
+async function relayBatch(handle: DatabaseHandle, boss: PgBoss, names: string[]): Promise<number> {
+  return handle.db.transaction().execute(async (tx) => {
+    const { rows } = await sql<{ name: string; data: unknown; singleton_key: string | null }>`
+      delete from job_outbox where id in (
+        select id from job_outbox
+        where name in (select jsonb_array_elements_text(${JSON.stringify(names)}::jsonb))
+        order by id
+        limit ${OUTBOX_BATCH} for update skip locked
+      )
+      returning name, data, singleton_key`.execute(tx);
+    const byName = new Map<string, { data: object; singletonKey?: string }[]>();
+    for (const r of rows) {
+      const data = (typeof r.data === "string" ? JSON.parse(r.data) : r.data) as object;
+      const jobs = byName.get(r.name) ?? [];
+      jobs.push(r.singleton_key ? { data, singletonKey: r.singleton_key } : { data });
+      byName.set(r.name, jobs);
+    }
+    for (const [name, jobs] of byName) await boss.insert(name, jobs, { db: txAdapter(tx) });
+    return rows.length;
+  });
+}
 
 export interface QueueOptions {
   registry: JobRegistry;
@@ -171,9 +204,23 @@ export async function createQueue(handle: DatabaseHandle, opts: QueueOptions): P
     await boss.findJobs(spec.name, { id: "00000000-0000-4000-8000-000000000000" });
   }
 
+  const names = registry.specs().map((s) => s.name);
+  const relayOutbox = async () => {
+    let moved = 0;
+    for (;;) {
+      const n = await relayBatch(handle, boss, names);
+      moved += n;
+      if (n < OUTBOX_BATCH) return moved;
+    }
+  };
+  let relayTimer: NodeJS.Timeout | undefined;
+  let relaying: Promise<unknown> = Promise.resolve();
+  let stopped = false;
+
   let working = false;
   return {
     boss,
+    relayOutbox,
     async send(spec, payload, o = {}) {
       const data = spec.schema.parse(payload) as object;
       return boss.send(spec.name, data, {
@@ -186,6 +233,15 @@ export async function createQueue(handle: DatabaseHandle, opts: QueueOptions): P
       registry.assertComplete();
       if (working) return;
       working = true;
+      const every = w.outboxIntervalMs ?? 1000;
+      const tick = () => {
+        relaying = relayOutbox()
+          .catch((err) => logger.error({ err }, "job outbox relay failed"))
+          .finally(() => {
+            if (!stopped) relayTimer = setTimeout(tick, every).unref();
+          });
+      };
+      tick();
       for (const spec of registry.specs()) {
         const handler = registry.handler(spec.name) as AnyHandler;
         await boss.work(
@@ -220,6 +276,9 @@ export async function createQueue(handle: DatabaseHandle, opts: QueueOptions): P
       }
     },
     async stop() {
+      stopped = true;
+      clearTimeout(relayTimer);
+      await relaying;
       await boss.stop({ graceful: true, timeout: 10_000 });
     },
   };

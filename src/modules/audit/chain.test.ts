@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { canonicalJson, eventHash, GENESIS_HASH } from "./chain.ts";
+import { canonicalJson, eventBody, eventBodyAround, eventHash, GENESIS_HASH } from "./chain.ts";
 
 test("canonical JSON sorts keys at every level and drops undefined", () => {
   assert.equal(
@@ -30,4 +30,23 @@ test("the hash changes with any field and with the previous hash", () => {
   assert.notEqual(eventHash({ ...e, reason: "y" }), h);
   assert.notEqual(eventHash({ ...e, data: { a: 2 } }), h);
   assert.notEqual(eventHash({ ...e, prevHash: "1".repeat(64) }), h);
+});
+
+test("a body split around a count is the body with that count, even with look-alike strings", () => {
+  const e = {
+    id: "00000000-0000-4000-8000-000000000001",
+    occurredAt: "2026-01-01T00:00:00.000Z",
+    actorType: "public",
+    actorId: null,
+    organisationId: "00000000-0000-4000-8000-000000000002",
+    action: "report.received",
+    subjectType: "case",
+    subjectId: "00000000-0000-4000-8000-000000000003",
+    reason: 'a "linkedItems":-7270412999 lookalike',
+    data: { items: 3, z: { linkedItems: 'x"linkedItems":-7270412999' }, a: [1, "b"] },
+  };
+  const { head, tail } = eventBodyAround(e, "linkedItems");
+  for (const n of [0, 1, 7, 42, 100]) {
+    assert.equal(`${head}${n}${tail}`, eventBody({ ...e, data: { ...e.data, linkedItems: n } }));
+  }
 });

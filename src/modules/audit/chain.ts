@@ -57,3 +57,28 @@ export function eventHash(e: ChainedFields, version = 2): string {
   const { seq, prevHash, ...rest } = e;
   return eventHashV2(prevHash, seq, eventBody(rest));
 }
+
+// A number no event's data holds, standing in for a count until the database knows it.
+const COUNT_SLOT = -7_270_412_999;
+
+/**
+ * The body of an event one of whose `data` fields is a count only the database learns while it
+ * writes the change (intake: how many reported items were already known), split around that
+ * count: `head + String(n) + tail === eventBody(e with data[key] = n)` for every integer n >= 0.
+ * The slot is found unambiguously: in canonical JSON a `"` inside a string is always escaped, so
+ * `"key":` followed by the slot number can only be the key itself.
+ */
+export function eventBodyAround(
+  e: Omit<ChainedFields, "seq" | "prevHash">,
+  key: string,
+): { head: string; tail: string } {
+  const body = eventBody({ ...e, data: { ...(e.data as Record<string, unknown>), [key]: COUNT_SLOT } });
+  const label = `${JSON.stringify(key)}:`;
+  const at = body.indexOf(`${label}${COUNT_SLOT}`);
+  if (at < 0 || body.indexOf(`${label}${COUNT_SLOT}`, at + 1) >= 0)
+    throw new Error(`no single slot for ${key}`);
+  return {
+    head: body.slice(0, at + label.length),
+    tail: body.slice(at + label.length + String(COUNT_SLOT).length),
+  };
+}

@@ -1,8 +1,10 @@
 // The audit log: every state change writes an event in the same transaction as the change;
 // `verify` walks the chain and names the first event that does not hold.
+
+import { randomUUID } from "node:crypto";
 import type { Clock } from "../../platform/clock.ts";
 import type { Executor, Tx } from "../../platform/db.ts";
-import { eventHash, GENESIS_HASH } from "./chain.ts";
+import { eventBodyAround, eventHash, GENESIS_HASH } from "./chain.ts";
 import * as store from "./store.ts";
 
 export type { AuditEvent } from "./store.ts";
@@ -41,6 +43,52 @@ export function record(tx: Tx, clock: Clock, actor: Actor, entry: AuditEntry): P
     reason: entry.reason ?? null,
     data: entry.data ?? {},
   });
+}
+
+/**
+ * The row of an event for a store that writes a change and its event in one statement, where
+ * `data[countKey]` is a count that statement computes: it inserts into `audit_pending` the
+ * fields below with `data[countKey] = n` and `body = bodyHead || n || bodyTail`. The event
+ * joins the chain when that statement's transaction commits, like any other.
+ */
+export interface EventWithCount {
+  id: string;
+  occurredAt: string;
+  actorType: Actor["type"];
+  actorId: string | null;
+  organisationId: string | null;
+  action: string;
+  subjectType: string | null;
+  subjectId: string | null;
+  reason: string | null;
+  /** Without `countKey`. */
+  data: Record<string, unknown>;
+  countKey: string;
+  bodyHead: string;
+  bodyTail: string;
+}
+
+export function eventWithCount(
+  clock: Clock,
+  actor: Actor,
+  entry: AuditEntry,
+  countKey: string,
+): EventWithCount {
+  const fields = {
+    id: randomUUID(),
+    occurredAt: clock.now().toISOString(),
+    actorType: actor.type,
+    actorId: actor.id,
+    organisationId: entry.organisationId === undefined ? actor.organisationId : entry.organisationId,
+    action: entry.action,
+    subjectType: entry.subject?.type ?? null,
+    subjectId: entry.subject?.id ?? null,
+    reason: entry.reason ?? null,
+    data: { ...entry.data },
+  };
+  delete fields.data[countKey];
+  const { head, tail } = eventBodyAround(fields, countKey);
+  return { ...fields, countKey, bodyHead: head, bodyTail: tail };
 }
 
 export interface Broken {

@@ -45,6 +45,8 @@ export interface NewItemInput {
   kind: store.ItemKind;
   value: string;
   platform?: string | null | undefined;
+  /** The item's key when the caller has computed it already (`itemKey`). */
+  key?: { key: string; host: string | null };
   /** Files: hashes and, when the category allows keeping media, the sealed blob. */
   file?: {
     sha256: string;
@@ -79,6 +81,60 @@ export function itemKey(
     case "file":
       return { key: value, host: null };
   }
+}
+
+/** An item of a new case, keyed: the row `items` gets unless the item is already known. */
+export interface ItemDraft {
+  kind: store.ItemKind;
+  value: string;
+  normalized: string;
+  host: string | null;
+  platform: string | null;
+  sha256: string | null;
+  md5: string | null;
+  blobRef: string | null;
+  mediaType: string | null;
+  sizeBytes: number | null;
+  width: number | null;
+  height: number | null;
+}
+
+/**
+ * The rows of a new case, checked and keyed as `createCaseInTx` writes them: the category must
+ * exist, each item gets its normalised key, and an item given twice is kept once (the first).
+ * For a writer that inserts the case in one statement with rows of its own (intake).
+ */
+export function draftCase(input: Omit<CreateCaseInput, "recordAudit">): {
+  taxonomyVersion: string;
+  items: ItemDraft[];
+} {
+  if (!categoryOf(input.category))
+    throw new AppError("validation_failed", { errors: [{ path: "category", message: "Unknown category." }] });
+  const items: ItemDraft[] = [];
+  const seen = new Set<string>();
+  for (const i of input.items) {
+    const { key, host } =
+      i.kind === "file" && i.file
+        ? { key: i.file.sha256, host: null }
+        : (i.key ?? itemKey(i.kind, i.value, i.platform));
+    if (seen.has(`${i.kind}:${key}`)) continue;
+    seen.add(`${i.kind}:${key}`);
+    items.push({
+      kind: i.kind,
+      value: i.value,
+      normalized: key,
+      host,
+      platform: i.platform ?? null,
+      sha256: i.file?.sha256 ?? null,
+      md5: i.file?.md5 ?? null,
+      blobRef: i.file?.blobRef ?? null,
+      mediaType: i.file?.mediaType ?? null,
+      sizeBytes: i.file?.sizeBytes ?? null,
+      width: i.file?.width ?? null,
+      height: i.file?.height ?? null,
+    });
+  }
+  return { taxonomyVersion: taxonomy.version, items };
 }
 
 export interface CreateCaseInput {

@@ -47,11 +47,11 @@ function itemsOf(r: PublicReport | PartnerReport): cases.NewItemInput[] {
   const seen = new Set<string>();
   r.urls.forEach((u, i) => {
     try {
-      const { key } = cases.itemKey("url", u);
-      if (seen.has(key)) return;
-      seen.add(key);
+      const key = cases.itemKey("url", u);
+      if (seen.has(key.key)) return;
+      seen.add(key.key);
       // As typed, less any user:password@ part (never needed to find content, never stored).
-      out.push({ kind: "url", value: stripCredentials(u.trim()), platform: r.platform ?? null });
+      out.push({ kind: "url", value: stripCredentials(u.trim()), platform: r.platform ?? null, key });
     } catch (e) {
       errors.push({
         path: `urls.${i}`,
@@ -85,15 +85,30 @@ function requireSomething(r: PublicReport | PartnerReport, files: number): void 
   }
 }
 
+// Organisations are never changed or deleted, so the intake organisation, once found, is
+// remembered per database and configured id instead of being read for every report.
+const intakeOrganisations = new WeakMap<Deps["db"], Map<string, string>>();
+
 async function intakeOrganisation(deps: Deps): Promise<string> {
-  const id = await store.intakeOrganisation(deps.db, deps.config.intakeOrganisationId);
+  const configured = deps.config.intakeOrganisationId;
+  let known = intakeOrganisations.get(deps.db);
+  const hit = known?.get(configured ?? "");
+  if (hit) return hit;
+  const id = await store.intakeOrganisation(deps.db, configured);
   if (!id) throw new AppError("intake_not_configured");
+  if (!known) {
+    known = new Map();
+    intakeOrganisations.set(deps.db, known);
+  }
+  known.set(configured ?? "", id);
   return id;
 }
 
 interface Accepted {
   organisationId: string;
   report: PublicReport | PartnerReport;
+  /** The report's links and accounts (`itemsOf`). */
+  items: cases.NewItemInput[];
   files: ProcessedUpload[];
   channel: "public" | "partner";
   actor: audit.Actor;
@@ -101,7 +116,10 @@ interface Accepted {
   consent: { version: string; sha256: string };
 }
 
-/** Writes case, items, report and contact in one transaction; returns the receipt. */
+/**
+ * Writes case, items, report, contact, capture job and audit event in one statement (one
+ * transaction, one round trip); returns the receipt once it has committed.
+ */
 async function accept(deps: Deps, a: Accepted): Promise<Receipt> {
   const r = a.report;
   const answers: Answers = r.answers;
@@ -112,7 +130,7 @@ async function accept(deps: Deps, a: Accepted): Promise<Receipt> {
     selfHarm: answers.selfHarm,
     immediateDanger: answers.immediateDanger,
   });
-  const items = itemsOf(r);
+  const items = [...a.items];
   for (const f of a.files) {
     items.push({
       kind: "file",
@@ -128,24 +146,33 @@ async function accept(deps: Deps, a: Accepted): Promise<Receipt> {
       },
     });
   }
+  const draft = cases.draftCase({
+    organisationId: a.organisationId,
+    category: r.category,
+    source: a.channel,
+    priority: u.priority,
+    urgentReasons: u.reasons,
+    items,
+  });
   const receipt = newReceipt();
   const secret = newSecret();
   const reportId = randomUUID();
+  const caseId = randomUUID();
   const now = deps.clock.now();
-  const caseId = await deps.db.transaction().execute(async (t) => {
-    const created = await cases.createCaseInTx(t, deps, a.actor, {
-      organisationId: a.organisationId,
-      category: r.category,
-      source: a.channel,
-      priority: u.priority,
-      urgentReasons: u.reasons,
-      items,
-      recordAudit: false,
-    });
-    await store.insertReport(t, {
+  const contact = r.contact;
+  const wantsContact = Boolean(contact && (contact.email || contact.phone));
+  const accepted = await store.acceptReport(deps.db, {
+    caseId,
+    organisationId: a.organisationId,
+    category: r.category,
+    taxonomyVersion: draft.taxonomyVersion,
+    priority: u.priority,
+    urgentReasons: u.reasons,
+    source: a.channel,
+    now,
+    items: draft.items,
+    report: {
       id: reportId,
-      caseId: created.case.id,
-      organisationId: a.organisationId,
       channel: a.channel,
       receipt,
       secretHash: sha256Hex(secret),
@@ -158,62 +185,44 @@ async function accept(deps: Deps, a: Accepted): Promise<Receipt> {
       language: r.language,
       consentVersion: a.consent.version,
       consentSha256: a.consent.sha256,
-      consentGivenAt: now,
-      createdAt: now,
-    });
-    const contact = r.contact;
-    if (contact && (contact.email || contact.phone)) {
-      await store.insertContact(
-        t,
-        reportId,
-        seal(deps.masterKey, JSON.stringify(contact), contactContext(reportId)),
-        now,
-      );
-    }
-    const newUrls = created.freshItems.filter((i) => i.kind === "url");
-    if (deps.queue && newUrls.length > 0) {
-      await deps.queue.send(
-        captureReportedJob,
-        {
-          organisationId: a.organisationId,
-          caseId: created.case.id,
+    },
+    contactSealed: wantsContact
+      ? seal(deps.masterKey, JSON.stringify(contact), contactContext(reportId))
+      : null,
+    // Without a queue (command-line tools) nothing would ever capture: no job, as before.
+    captureJob: deps.queue ? captureReportedJob.name : null,
+    event: audit.eventWithCount(
+      deps.clock,
+      a.actor,
+      {
+        organisationId: a.organisationId,
+        action: "report.received",
+        subject: { type: "case", id: caseId },
+        data: {
+          reportId,
+          channel: a.channel,
           category: r.category,
-          items: newUrls.slice(0, 200).map((i) => ({ id: i.id, url: i.normalized })),
+          priority: u.priority,
+          urgentReasons: u.reasons,
+          items: draft.items.length,
+          files: a.files.length,
+          filesKept: a.files.filter((f) => f.blobRef !== null).length,
+          consentVersion: a.consent.version,
+          contact: wantsContact,
         },
-        { tx: t, singletonKey: `capture:${created.case.id}` },
-      );
-    }
-    // Last in the transaction: the audit append serialises writers for the shortest time.
-    await audit.record(t, deps.clock, a.actor, {
-      organisationId: a.organisationId,
-      action: "report.received",
-      subject: { type: "case", id: created.case.id },
-      data: {
-        reportId,
-        channel: a.channel,
-        category: r.category,
-        priority: u.priority,
-        urgentReasons: u.reasons,
-        items: created.items.length,
-        linkedItems: created.linkedItems,
-        files: a.files.length,
-        filesKept: a.files.filter((f) => f.blobRef !== null).length,
-        consentVersion: a.consent.version,
-        contact: Boolean(contact && (contact.email || contact.phone)),
       },
-    });
-    return {
-      id: created.case.id,
-      files: new Map(created.items.filter((i) => i.kind === "file").map((i) => [i.sha256 as string, i.id])),
-    };
+      "linkedItems",
+    ),
   });
   return {
     receipt,
     secret,
     urgent: u.priority === "urgent",
     helpRoutes: helpRoutes(answers, r.category, r.ageBand),
-    caseId: caseId.id,
-    fileItems: caseId.files,
+    caseId,
+    fileItems: new Map(
+      accepted.filter((i) => i.kind === "file").map((i) => [i.sha256 as string, i.id] as const),
+    ),
   };
 }
 
@@ -258,12 +267,13 @@ export async function submitPublicReport(
     });
   }
   requireSomething(report, uploads.length);
-  itemsOf(report); // validate links before any file work
+  const items = itemsOf(report); // links are checked before any file work
   const organisationId = await intakeOrganisation(deps);
   const files = await processFiles(deps, report.category, uploads);
   const out = await accept(deps, {
     organisationId,
     report,
+    items,
     files,
     channel: "public",
     actor: { type: "public", id: null, organisationId },
@@ -350,7 +360,7 @@ export async function submitPartnerReport(
   authorize(by, "reports:submit");
   if (by.kind !== "token") throw new AppError("forbidden", { detail: "The partner API is for API tokens." });
   requireSomething(report, 0);
-  itemsOf(report);
+  const items = itemsOf(report);
   const requestSha256 = sha256Hex(JSON.stringify(report));
   const prior = await store.findIdempotencyKey(deps.db, by.organisationId, idempotencyKey);
   const unseal = (sealed: string) =>
@@ -373,6 +383,7 @@ export async function submitPartnerReport(
     const r = await accept(deps, {
       organisationId,
       report,
+      items,
       files: [],
       channel: "partner",
       actor: actorOf(by),

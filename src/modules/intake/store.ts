@@ -1,6 +1,9 @@
-// SQL of intake: reports, reporters' sealed contact data, idempotency keys, and the status a
-// reporter may see.
-import type { Executor } from "../../platform/db.ts";
+// SQL of intake: reports (written with their case in one statement), reporters' sealed contact
+// data, idempotency keys, and the status a reporter may see.
+import { CompiledQuery } from "kysely";
+import { type Executor, prepared } from "../../platform/db.ts";
+import type { EventWithCount } from "../audit/service.ts";
+import type { ItemDraft } from "../cases/service.ts";
 
 export interface ReportRow {
   id: string;
@@ -22,38 +25,176 @@ export interface ReportRow {
   createdAt: Date;
 }
 
-export async function insertReport(db: Executor, r: ReportRow): Promise<void> {
-  await db
-    .insertInto("reports")
-    .values({
-      id: r.id,
-      case_id: r.caseId,
-      organisation_id: r.organisationId,
-      channel: r.channel,
-      receipt: r.receipt,
-      secret_hash: r.secretHash,
-      partner_token_id: r.partnerTokenId,
-      partner_reference: r.partnerReference,
-      reporter_role: r.reporterRole,
-      age_band: r.ageBand,
-      answers: JSON.stringify(r.answers),
-      description_sealed: r.descriptionSealed,
-      language: r.language,
-      consent_version: r.consentVersion,
-      consent_sha256: r.consentSha256,
-      consent_given_at: r.consentGivenAt,
-      created_at: r.createdAt,
-    })
-    .execute();
+/** What `acceptReport` writes: a new case with its items, the report, and around them. */
+export interface AcceptInput {
+  caseId: string;
+  organisationId: string;
+  category: string;
+  taxonomyVersion: string;
+  priority: string;
+  urgentReasons: string[];
+  source: "public" | "partner";
+  now: Date;
+  items: ItemDraft[];
+  report: Omit<ReportRow, "caseId" | "organisationId" | "consentGivenAt" | "createdAt">;
+  /** The reporter's contact details, sealed; none when they want no contact. */
+  contactSealed: string | null;
+  /** The job that captures the report's new URLs, written to the job outbox; none without queue. */
+  captureJob: string | null;
+  /** The report's audit event; its count is how many items were already known. */
+  event: EventWithCount;
 }
 
-export async function insertContact(
-  db: Executor,
-  reportId: string,
-  sealed: string,
-  now: Date,
-): Promise<void> {
-  await db.insertInto("reporter_contacts").values({ report_id: reportId, sealed, created_at: now }).execute();
+/** The items as `acceptReport` found them: new (`created`) or already known (linked). */
+export interface AcceptedItem {
+  id: string;
+  kind: string;
+  sha256: string | null;
+  created: boolean;
+}
+
+// One statement, one round trip, one transaction (autocommit): the case; its items, inserted or,
+// when the organisation knows them, linked (in key order, so two reports of the same URLs never
+// deadlock); the report; the sealed contact; the capture job for the new URLs (job_outbox, up to
+// 200 URLs); and the audit event, whose `linkedItems` is counted here. The event is chained when
+// the statement commits (migration 0007). Prepared: PostgreSQL plans it once per connection.
+const ACCEPT = prepared(
+  "intake_accept",
+  `with
+  input as (
+    select * from jsonb_to_recordset($9::jsonb) as x(
+      ord int, kind text, value text, normalized text, host text, platform text, sha256 text,
+      md5 text, blob_ref text, media_type text, size_bytes int, width int, height int)
+  ),
+  new_case as (
+    insert into cases (id, organisation_id, category, taxonomy_version, priority, urgent_reasons,
+      status, source, created_at, updated_at)
+    values ($1::uuid, $2::uuid, $3::text, $4::text, $5::text,
+      array(select jsonb_array_elements_text($6::jsonb)), 'new', $7::text, $8::timestamptz,
+      $8::timestamptz)
+  ),
+  item as (
+    insert into items (organisation_id, kind, value, normalized, host, platform, status, sha256,
+      md5, blob_ref, media_type, size_bytes, width, height, created_at, updated_at)
+    select $2::uuid, kind, value, normalized, host, platform, 'reported', sha256, md5, blob_ref,
+      media_type, size_bytes, width, height, $8::timestamptz, $8::timestamptz
+    from input order by kind, normalized
+    on conflict (organisation_id, kind, normalized) do update set
+      -- Keep what is known; fill a missing blob (a later report may carry the file).
+      blob_ref = coalesce(items.blob_ref, excluded.blob_ref),
+      platform = coalesce(items.platform, excluded.platform)
+    returning id, kind, normalized, sha256, (xmax = 0) as created
+  ),
+  link as (
+    insert into case_items (case_id, item_id, added_at)
+    select $1::uuid, id, $8::timestamptz from item
+  ),
+  report as (
+    insert into reports (id, case_id, organisation_id, channel, receipt, secret_hash,
+      partner_token_id, partner_reference, reporter_role, age_band, answers, description_sealed,
+      language, consent_version, consent_sha256, consent_given_at, created_at)
+    values ($10::uuid, $1::uuid, $2::uuid, $11::text, $12::text, $13::text, $14::uuid, $15::text,
+      $16::text, $17::text, $18::jsonb, $19::text, $20::text, $21::text, $22::text,
+      $8::timestamptz, $8::timestamptz)
+  ),
+  contact as (
+    insert into reporter_contacts (report_id, sealed, created_at)
+    select $10::uuid, $23::text, $8::timestamptz where $23::text is not null
+  ),
+  capture as (
+    insert into job_outbox (name, data, singleton_key, created_at)
+    select $24::text,
+      jsonb_build_object('organisationId', $2::uuid, 'caseId', $1::uuid, 'category', $3::text,
+        'items', jsonb_agg(jsonb_build_object('id', f.id, 'url', f.normalized) order by f.ord)),
+      'capture:' || $1::uuid::text, $8::timestamptz
+    from (
+      select item.id, item.normalized, input.ord from item join input using (kind, normalized)
+      where item.created and item.kind = 'url' order by input.ord limit 200
+    ) f
+    where $24::text is not null
+    having count(*) > 0
+  ),
+  known as (select count(*) filter (where not created) as n from item),
+  event as (
+    insert into audit_pending (id, occurred_at, actor_type, actor_id, organisation_id, action,
+      subject_type, subject_id, reason, data, body)
+    select $25::uuid, $26::timestamptz, $27::text, $28::text, $29::uuid, $30::text, $31::text,
+      $32::text, $33::text, jsonb_set($34::jsonb, array[$35::text], to_jsonb(known.n)),
+      $36::text || known.n::text || $37::text
+    from known
+  )
+  select id, kind, sha256, created from item`,
+);
+
+/**
+ * Writes a report with its new case in one statement (see ACCEPT): all of it or, on any error,
+ * none of it. Returns the case's items.
+ */
+export async function acceptReport(db: Executor, a: AcceptInput): Promise<AcceptedItem[]> {
+  const r = a.report;
+  const e = a.event;
+  const items = a.items.map((i, ord) => ({
+    ord,
+    kind: i.kind,
+    value: i.value,
+    normalized: i.normalized,
+    host: i.host,
+    platform: i.platform,
+    sha256: i.sha256,
+    md5: i.md5,
+    blob_ref: i.blobRef,
+    media_type: i.mediaType,
+    size_bytes: i.sizeBytes,
+    width: i.width,
+    height: i.height,
+  }));
+  const { rows } = await db.executeQuery<AcceptedItem>(
+    CompiledQuery.raw(ACCEPT, [
+      a.caseId,
+      a.organisationId,
+      a.category,
+      a.taxonomyVersion,
+      a.priority,
+      JSON.stringify(a.urgentReasons),
+      a.source,
+      a.now,
+      JSON.stringify(items),
+      r.id,
+      r.channel,
+      r.receipt,
+      r.secretHash,
+      r.partnerTokenId,
+      r.partnerReference,
+      r.reporterRole,
+      r.ageBand,
+      JSON.stringify(r.answers),
+      r.descriptionSealed,
+      r.language,
+      r.consentVersion,
+      r.consentSha256,
+      a.contactSealed,
+      a.captureJob,
+      e.id,
+      e.occurredAt,
+      e.actorType,
+      e.actorId,
+      e.organisationId,
+      e.action,
+      e.subjectType,
+      e.subjectId,
+      e.reason,
+      JSON.stringify(e.data),
+      e.countKey,
+      e.bodyHead,
+      e.bodyTail,
+    ]),
+  );
+  return rows.map((row) => ({
+    id: row.id,
+    kind: row.kind,
+    sha256: row.sha256,
+    created: Boolean(row.created),
+  }));
 }
 
 const cols = [

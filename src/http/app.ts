@@ -11,7 +11,12 @@ import rateLimit from "@fastify/rate-limit";
 import fastifyStatic from "@fastify/static";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from "fastify";
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import { auditRoutes } from "../modules/audit/routes.ts";
 import { caseRoutes } from "../modules/cases/routes.ts";
@@ -66,6 +71,17 @@ export const CSP_DIRECTIVES = {
   upgradeInsecureRequests: null,
 };
 
+/** One log line per request, when it completes (with the request), instead of Fastify's two. */
+class OneLinePerRequest extends LogController {
+  override incomingRequest(): void {}
+  override requestCompleted(error: Error | null | undefined, req: FastifyRequest, reply: FastifyReply): void {
+    if (this.isLogDisabled(req)) return;
+    if (error)
+      reply.log.error({ req, res: reply, err: error, responseTime: reply.elapsedTime }, "request errored");
+    else reply.log.info({ req, res: reply, responseTime: reply.elapsedTime }, "request completed");
+  }
+}
+
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const { deps } = opts;
   const app = Fastify({
@@ -77,6 +93,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     trustProxy: deps.config.trustProxy,
     genReqId: () => randomUUID(),
     requestIdHeader: false,
+    logController: new OneLinePerRequest(),
     routerOptions: { maxParamLength: 200 },
   });
   const routeTable: RouteInfo[] = [];

@@ -1,6 +1,14 @@
 // Secrets at rest: the master key, and sealing small secrets (TOTP seeds) with AES-256-GCM.
 // The evidence store builds its envelope encryption on the same master key.
-import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createSecretKey,
+  type KeyObject,
+  randomBytes,
+  timingSafeEqual,
+} from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 
@@ -35,10 +43,22 @@ export function loadMasterKey(configured: Buffer | undefined, dataDir: string): 
 
 const VERSION = "v1";
 
+// Node turns a raw key into a KeyObject on every cipher it makes; the master key is used for
+// every sealed value, so it is turned once.
+const keyObjects = new WeakMap<Buffer, KeyObject>();
+function keyObject(key: Buffer): KeyObject {
+  let k = keyObjects.get(key);
+  if (!k) {
+    k = createSecretKey(key);
+    keyObjects.set(key, k);
+  }
+  return k;
+}
+
 /** Seals a short secret: `v1.<iv>.<tag>.<ciphertext>`, bound to `context` (e.g. a user id). */
 export function seal(key: Buffer, plaintext: string, context: string): string {
   const iv = randomBytes(12);
-  const cipher = createCipheriv("aes-256-gcm", key, iv);
+  const cipher = createCipheriv("aes-256-gcm", keyObject(key), iv);
   cipher.setAAD(Buffer.from(context));
   const ct = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
   return [
@@ -66,7 +86,7 @@ export function open(key: Buffer, sealed: string, context: string): string {
   const [version, iv, tag, ct] = sealed.split(".");
   if (version !== VERSION || !iv || !tag || ct === undefined)
     throw new Error("sealed value has an unknown format");
-  const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(iv, "base64url"));
+  const decipher = createDecipheriv("aes-256-gcm", keyObject(key), Buffer.from(iv, "base64url"));
   decipher.setAAD(Buffer.from(context));
   decipher.setAuthTag(Buffer.from(tag, "base64url"));
   return Buffer.concat([decipher.update(Buffer.from(ct, "base64url")), decipher.final()]).toString("utf8");

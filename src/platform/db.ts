@@ -4,7 +4,7 @@
 // same SQL on both.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { PGlite } from "@electric-sql/pglite";
+import { PGlite, parse, protocol } from "@electric-sql/pglite";
 import { Kysely, PostgresDialect, type Transaction } from "kysely";
 import pg from "pg";
 import type { Database } from "../../migrations/schema.ts";
@@ -61,11 +61,82 @@ class Mutex {
   }
 }
 
+/** Statement texts run as named prepared statements, with their names. */
+const preparedNames = new Map<string, string>();
+
+/**
+ * Marks a constant statement text as prepared: each connection (PostgreSQL) or the embedded
+ * database (PGlite, where parsing and planning cost the most) parses and plans it once, then only
+ * binds and runs it. For the few hot statements (the public report); it returns the text, to run
+ * as usual with values (e.g. `db.executeQuery(CompiledQuery.raw(text, values))`).
+ */
+export function prepared(name: string, text: string): string {
+  const known = preparedNames.get(text);
+  if (known !== undefined && known !== name) throw new Error(`statement prepared twice: ${known}, ${name}`);
+  preparedNames.set(text, name);
+  return text;
+}
+
 const commandOf = (text: string): string => /^\s*([a-z]+)/i.exec(text)?.[1]?.toUpperCase() ?? "";
+
+const concatBytes = (...parts: Uint8Array[]): Uint8Array => {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+};
+
+/**
+ * Runs a statement marked `prepared` on PGlite through the extended protocol as a named
+ * statement: parsed and described the first time, then bound and executed. Values are
+ * serialised by parameter type exactly as `PGlite.query` does.
+ */
+async function runPreparedOnPglite(
+  instance: PGlite,
+  described: Map<string, number[]>,
+  name: string,
+  text: string,
+  values: readonly unknown[],
+): Promise<QueryResultLike> {
+  const wire = protocol.serialize;
+  let types = described.get(name);
+  if (!types) {
+    const { messages } = await instance.execProtocol(
+      concatBytes(wire.parse({ name, text }), wire.describe({ type: "S", name }), wire.sync()),
+    );
+    types = parse.parseDescribeStatementResults(messages);
+    described.set(name, types);
+  }
+  const paramTypes = types;
+  const serialised = values.map((v, i) => {
+    if (v === null || v === undefined) return null;
+    const serialise = instance.serializers[paramTypes[i] as number];
+    return serialise ? serialise(v) : String(v);
+  });
+  const { messages } = await instance.execProtocol(
+    concatBytes(
+      wire.bind({ statement: name, values: serialised }),
+      wire.describe({ type: "P" }),
+      wire.execute({}),
+      wire.sync(),
+    ),
+  );
+  const r = parse.parseResults(messages, instance.parsers)[0];
+  return {
+    rows: (r?.rows ?? []) as Record<string, unknown>[],
+    rowCount: r?.affectedRows ?? null,
+    command: commandOf(text),
+  };
+}
 
 /** Makes a PGlite instance look like a pg Pool with exactly one connection. */
 export function pglitePool(instance: PGlite): PoolLike {
   const mutex = new Mutex();
+  // Prepared statements of the one session, with their parameter types.
+  const described = new Map<string, number[]>();
   let ended = false;
   return {
     async connect() {
@@ -75,6 +146,9 @@ export function pglitePool(instance: PGlite): PoolLike {
       return {
         async query(text, values) {
           if (released) throw new Error("connection already released");
+          const preparedName = values ? preparedNames.get(text) : undefined;
+          if (values && preparedName !== undefined)
+            return runPreparedOnPglite(instance, described, preparedName, text, values);
           if (values && values.length > 0) {
             const r = await instance.query<Record<string, unknown>>(text, values as unknown[]);
             return { rows: r.rows, rowCount: r.affectedRows ?? null, command: commandOf(text) };
@@ -106,21 +180,6 @@ export function pglitePool(instance: PGlite): PoolLike {
       unlock();
     },
   };
-}
-
-/** Statement texts sent as named prepared statements on PostgreSQL, with their names. */
-const preparedNames = new Map<string, string>();
-
-/**
- * Marks a constant statement text as prepared: on PostgreSQL each connection parses and plans it
- * once, then only binds and runs it. For the few hot statements (the public report); it returns
- * the text, to run as usual (e.g. `db.executeQuery(CompiledQuery.raw(text, values))`).
- */
-export function prepared(name: string, text: string): string {
-  const known = preparedNames.get(text);
-  if (known !== undefined && known !== name) throw new Error(`statement prepared twice: ${known}, ${name}`);
-  preparedNames.set(text, name);
-  return text;
 }
 
 /** A pg client that sends the texts marked with `prepared` as named statements. */

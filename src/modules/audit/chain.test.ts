@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import fc from "fast-check";
 import { canonicalJson, eventBody, eventBodyAround, eventHash, GENESIS_HASH } from "./chain.ts";
 
 test("canonical JSON sorts keys at every level and drops undefined", () => {
@@ -49,4 +50,28 @@ test("a body split around a count is the body with that count, even with look-al
   for (const n of [0, 1, 7, 42, 100]) {
     assert.equal(`${head}${n}${tail}`, eventBody({ ...e, data: { ...e.data, linkedItems: n } }));
   }
+});
+
+test("canonical JSON is the same as the first (version-1) implementation for any JSON value", () => {
+  // The implementation every event so far was hashed with; a faster one must agree exactly.
+  const reference = (value: unknown): string => {
+    if (value === null || typeof value !== "object") return JSON.stringify(value ?? null);
+    if (Array.isArray(value)) return `[${value.map(reference).join(",")}]`;
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${reference(v)}`).join(",")}}`;
+  };
+  fc.assert(
+    fc.property(fc.jsonValue(), (v) => canonicalJson(v) === reference(v)),
+    { numRuns: 2000 },
+  );
+  const odd = {
+    b: undefined,
+    "\u00e9": 1,
+    "e\u0301": 2,
+    "\ud83d": [undefined, null, -0, 1e21],
+    "": { z: "\u2028" },
+  };
+  assert.equal(canonicalJson(odd), reference(odd));
 });

@@ -19,14 +19,25 @@ export interface ChainedFields {
   prevHash: string;
 }
 
-/** JSON with object keys sorted at every level, so the same value always hashes the same. */
+/**
+ * JSON with object keys sorted at every level (by UTF-16 code unit, as `sort()` does), so the
+ * same value always hashes the same. Written as plain loops: every audit event goes through it.
+ */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== "object") return JSON.stringify(value ?? null);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  if (Array.isArray(value)) {
+    let out = "[";
+    for (let i = 0; i < value.length; i++) out += `${i > 0 ? "," : ""}${canonicalJson(value[i])}`;
+    return `${out}]`;
+  }
+  const o = value as Record<string, unknown>;
+  let out = "{";
+  for (const k of Object.keys(o).sort()) {
+    const v = o[k];
+    if (v === undefined) continue;
+    out += `${out.length > 1 ? "," : ""}${JSON.stringify(k)}:${canonicalJson(v)}`;
+  }
+  return `${out}}`;
 }
 
 /** Version 1 (events before migration 0005): the canonical JSON of every field, prevHash included. */

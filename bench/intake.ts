@@ -1,14 +1,20 @@
 // Sustained public reports per second and latency, from this process (autocannon) against a
-// `vangrail serve` process on loopback, on PostgreSQL and on PGlite. Every 201 must be a row.
+// `vangrail serve` process on loopback, on PostgreSQL and on PGlite. Every 201 must be a row,
+// and after the run every report must have its items, its audit event and its capture job, and
+// the audit chain must verify.
 // Target (issue 3): >= 500 reports/s with p99 < 100 ms on PostgreSQL on a 2-core machine.
 // PostgreSQL: BENCH_DATABASE_URL, or TEST_DATABASE_URL's server, or scripts/test-postgres.sh's.
+// The server runs with the default configuration (DATABASE_POOL_MAX and all) except for rate
+// limits and workers; set DATABASE_POOL_MAX in the environment to try another pool size.
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
+import { sql } from "kysely";
 import pg from "pg";
-import { openDatabase } from "../src/platform/db.ts";
+import * as audit from "../src/modules/audit/service.ts";
+import { type DatabaseHandle, openDatabase } from "../src/platform/db.ts";
 import { CLI, ROOT } from "../test/support/server.ts";
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 15);
@@ -27,7 +33,6 @@ async function serve(env: Record<string, string>) {
       RATE_LIMIT_MAX: "1000000",
       REPORT_RATE_LIMIT_PER_MINUTE: "1000000",
       VANGRAIL_SETUP_CODE: "BENCH-SETUP-CODE",
-      DATABASE_POOL_MAX: "16",
       ...env,
     },
     stdio: ["ignore", "pipe", "inherit"],
@@ -77,7 +82,38 @@ const body = JSON.stringify({
   language: "nl",
 });
 
-async function run(name: string, env: Record<string, string>, countRows: () => Promise<number>) {
+/**
+ * What a 201 promises, checked after the run: every report has items, its audit event and its
+ * capture job (in the job outbox: the bench runs no workers), and the audit chain holds.
+ */
+async function integrity(handle: DatabaseHandle) {
+  const { rows } = await sql<{ reports: number; no_items: number; no_event: number; no_job: number }>`
+    select count(*)::int as reports,
+      count(*) filter (where not exists (
+        select 1 from case_items ci where ci.case_id = r.case_id))::int as no_items,
+      count(*) filter (where not exists (
+        select 1 from audit_events e
+        where e.action = 'report.received' and e.subject_id = r.case_id::text))::int as no_event,
+      count(*) filter (where not exists (
+        select 1 from job_outbox o where o.singleton_key = 'capture:' || r.case_id::text))::int as no_job
+    from reports r`.execute(handle.db);
+  const c = rows[0] as { reports: number; no_items: number; no_event: number; no_job: number };
+  const chain = await audit.verify(handle.db);
+  return {
+    reportsWithoutItems: c.no_items,
+    reportsWithoutAuditEvent: c.no_event,
+    reportsWithoutCaptureJob: c.no_job,
+    auditChainOk: chain.ok,
+    auditEvents: chain.checked,
+  };
+}
+
+async function run(
+  name: string,
+  env: Record<string, string>,
+  countRows: () => Promise<number>,
+  check: () => Promise<Record<string, unknown>>,
+) {
   const server = await serve(env);
   try {
     // Warm-up: JIT, connection pools, caches.
@@ -102,6 +138,9 @@ async function run(name: string, env: Record<string, string>, countRows: () => P
     });
     const after = await countRows();
     const created = r["2xx"];
+    // Requests still in flight at the deadline: let them commit before checking.
+    await new Promise((res) => setTimeout(res, 500));
+    const checked = await check();
     emit({
       database: name,
       connections: CONNECTIONS,
@@ -117,6 +156,7 @@ async function run(name: string, env: Record<string, string>, countRows: () => P
       rowsAdded: after - before,
       // Requests still in flight at the deadline commit too: every 201 must be a row.
       noneLost: after - before >= created,
+      ...checked,
     });
   } finally {
     await server.stop();
@@ -139,13 +179,25 @@ if (pgUrl) {
   const counter = new pg.Client({ connectionString: dbUrl.toString() });
   const dataDir = mkdtempSync(join(tmpdir(), "vg-bench-pg-"));
   try {
-    await run("postgres", { DATABASE_URL: dbUrl.toString(), VANGRAIL_DATA_DIR: dataDir }, async () => {
-      if (!counter.database || (counter as unknown as { _connected?: boolean })._connected !== true) {
-        await counter.connect().catch(() => undefined);
-      }
-      const r = await counter.query("select count(*)::int as n from reports");
-      return r.rows[0].n as number;
-    });
+    await run(
+      "postgres",
+      { DATABASE_URL: dbUrl.toString(), VANGRAIL_DATA_DIR: dataDir },
+      async () => {
+        if (!counter.database || (counter as unknown as { _connected?: boolean })._connected !== true) {
+          await counter.connect().catch(() => undefined);
+        }
+        const r = await counter.query("select count(*)::int as n from reports");
+        return r.rows[0].n as number;
+      },
+      async () => {
+        const handle = await openDatabase({ databaseUrl: dbUrl.toString(), poolMax: 1 });
+        try {
+          return await integrity(handle);
+        } finally {
+          await handle.close();
+        }
+      },
+    );
   } finally {
     await counter.end().catch(() => undefined);
     await admin.query(`drop database if exists ${name} with (force)`);
@@ -187,6 +239,7 @@ if (pgUrl) {
       .selectFrom("reports")
       .select((eb) => eb.fn.countAll<number>().as("n"))
       .executeTakeFirstOrThrow();
+    const checked = await integrity(handle);
     await handle.close();
     counted = Number(rows.n) - 300;
     emit({
@@ -203,6 +256,7 @@ if (pgUrl) {
       errors: r.errors + r.timeouts,
       rowsAdded: await count(),
       noneLost: (await count()) >= r["2xx"],
+      ...checked,
     });
   } finally {
     rmSync(dataDir, { recursive: true, force: true });

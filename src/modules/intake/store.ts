@@ -157,7 +157,7 @@ export async function acceptReport(db: Executor, a: AcceptInput): Promise<Accept
       a.priority,
       JSON.stringify(a.urgentReasons),
       a.source,
-      a.now,
+      a.now.toISOString(),
       JSON.stringify(items),
       r.id,
       r.channel,

@@ -30,25 +30,25 @@ create table audit_pending (
 
 create function audit_chain_pending() returns trigger
 language plpgsql as $$
-declare
-  last_seq bigint;
-  last_hash text;
 begin
   -- Outside the lock: the less it covers, the sooner the next writer goes.
   delete from audit_pending where id = new.id;
+  -- Its own statement, so that the next one's snapshot sees the event committed before.
   perform pg_advisory_xact_lock(7270412002);
-  select e.seq, e.hash into last_seq, last_hash from audit_events e order by e.seq desc limit 1;
-  last_seq := coalesce(last_seq, 0);
-  last_hash := coalesce(last_hash, repeat('0', 64));
   insert into audit_events (
     seq, id, occurred_at, actor_type, actor_id, organisation_id, action, subject_type, subject_id,
     reason, data, prev_hash, hash, hash_version
-  ) values (
-    last_seq + 1, new.id, new.occurred_at, new.actor_type, new.actor_id, new.organisation_id,
-    new.action, new.subject_type, new.subject_id, new.reason, new.data, last_hash,
-    encode(sha256(convert_to(last_hash || ':' || (last_seq + 1)::text || ':' || new.body, 'UTF8')), 'hex'),
+  )
+  select
+    head.seq, new.id, new.occurred_at, new.actor_type, new.actor_id, new.organisation_id,
+    new.action, new.subject_type, new.subject_id, new.reason, new.data, head.prev,
+    encode(sha256(convert_to(head.prev || ':' || head.seq::text || ':' || new.body, 'UTF8')), 'hex'),
     2
-  );
+  from (
+    select coalesce(last.seq, 0) + 1 as seq, coalesce(last.hash, repeat('0', 64)) as prev
+    from (select 1) as one
+    left join (select e.seq, e.hash from audit_events e order by e.seq desc limit 1) as last on true
+  ) as head;
   return null;
 end
 $$;

@@ -1,7 +1,7 @@
 // Intake: reports from the public (no account) and from partners (API token), the receipt a
 // reporter follows the case with, help routes chosen from the answers, and bulk import.
-// A report is accepted only once it is committed: case, items, report, contact and audit event
-// are written in one transaction before the 201 leaves.
+// A report is accepted only once it is committed: case, items, report, contact, capture job and
+// audit event are written in one statement (so one transaction) before the 201 leaves.
 import { randomUUID } from "node:crypto";
 import { open, openWithAny, safeEqual, seal, sha256Hex } from "../../platform/crypto.ts";
 import { AppError } from "../../platform/errors.ts";
@@ -189,7 +189,7 @@ async function accept(deps: Deps, a: Accepted): Promise<Receipt> {
     contactSealed: wantsContact
       ? seal(deps.masterKey, JSON.stringify(contact), contactContext(reportId))
       : null,
-    // Without a queue (command-line tools) nothing would ever capture: no job, as before.
+    // Without a queue (command-line tools) there are no workers to capture: no job.
     captureJob: deps.queue ? captureReportedJob.name : null,
     event: audit.eventWithCount(
       deps.clock,

@@ -120,8 +120,10 @@ create table notices (
   category text not null,
   language text not null check (language in ('nl', 'en')),
   status text not null check (status in ('queued', 'sent', 'failed', 'acknowledged', 'answered', 'closed')),
-  -- SHA-256 of the token in the response link; the token itself is only in the message.
+  -- The response link's token: found by its SHA-256; sealed with the master key for reminders.
+  -- Stored bodies hold a placeholder where the link goes, filled in when a message is sent.
   response_token_hash text not null unique,
+  response_token_sealed text not null,
   subject text not null,
   body_text text not null,
   body_html text not null,

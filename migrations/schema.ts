@@ -405,6 +405,7 @@ export interface NoticesTable {
   language: "nl" | "en";
   status: NoticeStatus;
   response_token_hash: string;
+  response_token_sealed: string;
   subject: string;
   body_text: string;
   body_html: string;

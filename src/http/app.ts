@@ -21,6 +21,7 @@ import { hashingRoutes } from "../modules/hashing/routes.ts";
 import { identityRoutes } from "../modules/identity/routes.ts";
 import { intakeRoutes } from "../modules/intake/routes.ts";
 import { reportsForCase } from "../modules/intake/service.ts";
+import { noticeRoutes } from "../modules/notices/routes.ts";
 import { limits } from "../platform/limits.ts";
 import { registerAuth } from "./plugins/auth.ts";
 import { registerErrorHandling } from "./plugins/errors.ts";
@@ -172,6 +173,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   caseRoutes(app, deps, [async (d, caseId) => ({ reports: await reportsForCase(d, caseId) })]);
   intakeRoutes(app, deps);
   evidenceRoutes(app, deps);
+  noticeRoutes(app, deps);
 
   const webDir = opts.webDir;
   const hasWeb = webDir !== undefined && existsSync(join(webDir, "index.html"));

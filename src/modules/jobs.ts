@@ -6,6 +6,7 @@ import { registerEvidenceJobs } from "./evidence/jobs.ts";
 import { registerHashingJobs } from "./hashing/jobs.ts";
 import { registerIdentityJobs } from "./identity/jobs.ts";
 import { registerIntakeJobs } from "./intake/jobs.ts";
+import { registerNoticeJobs } from "./notices/jobs.ts";
 
 export function buildJobRegistry(deps: Deps): JobRegistry {
   const registry = new JobRegistry();
@@ -14,5 +15,6 @@ export function buildJobRegistry(deps: Deps): JobRegistry {
   registerIntakeJobs(registry, deps);
   registerEvidenceJobs(registry, deps);
   registerHashingJobs(registry, deps);
+  registerNoticeJobs(registry, deps);
   return registry;
 }

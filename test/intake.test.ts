@@ -305,6 +305,7 @@ for (const backend of backends) {
       });
       assert.equal(changed.statusCode, 200, changed.body);
       assert.equal(changed.json().category, "deepfake");
+      assert.equal(changed.json().assigneeName, "Test analyst", "the answer names the assignee");
       const note = await analyst.request("POST", `/api/v1/cases/${caseId}/notes`, {
         body: "<b>inert</b> note",
       });

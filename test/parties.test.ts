@@ -116,6 +116,16 @@ for (const backend of backends) {
       assert.equal(archivedEvent?.reason, "merged");
     });
 
+    it("two requests for the same name at once: one party, and a 409", async () => {
+      const { agent } = await admin();
+      const results = await Promise.all(
+        ["Tegelijk", "TEGELIJK", "tegelijk"].map((name) =>
+          agent.request("POST", "/api/v1/parties", { name, kind: "platform" }),
+        ),
+      );
+      assert.deepEqual(results.map((r) => r.statusCode).sort(), [201, 409, 409]);
+    });
+
     it("refuses bad and hostile fields with 422 and a pointer to each", async () => {
       const { agent } = await admin();
       const bad = await agent.request("POST", "/api/v1/parties", {

@@ -126,6 +126,20 @@ async function checkPartyOrganisation(deps: Deps, by: Principal, id: string | nu
   }
 }
 
+/** Two requests that take the same name at once: the database's unique index decides. */
+async function nameConflictAsProblem<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (e) {
+    if (isUniqueViolation(e))
+      throw new AppError("conflict", {
+        detail: "A party with this name already exists.",
+        errors: [{ path: "name", pointer: "/name", message: "This name is taken." }],
+      });
+    throw e;
+  }
+}
+
 async function assertNameFree(tx: Tx, organisationId: string, name: string, except?: string) {
   const other = await store.findPartyByName(tx, organisationId, name);
   if (other && other.id !== except)
@@ -227,16 +241,18 @@ async function detailOf(db: Executor, party: store.Party): Promise<PartyDetail> 
 export async function createParty(deps: Deps, by: Principal, input: NewPartyInput): Promise<PartyDetail> {
   authorize(by, "parties:manage");
   await checkPartyOrganisation(deps, by, input.partyOrganisationId);
-  return deps.db.transaction().execute(async (tx) => {
-    await assertNameFree(tx, by.organisationId, input.name);
-    const party = await store.insertParty(tx, by.organisationId, defaults(input), deps.clock.now());
-    await audit.record(tx, deps.clock, actorOf(by), {
-      action: "parties.created",
-      subject: { type: "party", id: party.id },
-      data: changeData(undefined, party),
-    });
-    return { ...party, matchers: [], channels: [] };
-  });
+  return nameConflictAsProblem(
+    deps.db.transaction().execute(async (tx) => {
+      await assertNameFree(tx, by.organisationId, input.name);
+      const party = await store.insertParty(tx, by.organisationId, defaults(input), deps.clock.now());
+      await audit.record(tx, deps.clock, actorOf(by), {
+        action: "parties.created",
+        subject: { type: "party", id: party.id },
+        data: changeData(undefined, party),
+      });
+      return { ...party, matchers: [], channels: [] };
+    }),
+  );
 }
 
 /** Changes a party's fields; only what the patch names changes. */
@@ -249,23 +265,25 @@ export async function updateParty(
 ): Promise<PartyDetail> {
   await partyFor(deps, by, partyId, "parties:manage");
   await checkPartyOrganisation(deps, by, patch.partyOrganisationId);
-  const party = await deps.db.transaction().execute(async (tx) => {
-    const before = await store.findParty(tx, partyId, true);
-    if (!before) throw new AppError("not_found");
-    if (patch.name !== undefined) await assertNameFree(tx, by.organisationId, patch.name, partyId);
-    const values = definedOnly(patch) as Partial<store.PartyValues>;
-    if (Object.keys(values).length === 0) return before;
-    const after = await store.updateParty(tx, partyId, values, deps.clock.now());
-    const data = changeData(before, after);
-    if ((data.changed as string[]).length > 0)
-      await audit.record(tx, deps.clock, actorOf(by), {
-        action: "parties.updated",
-        subject: { type: "party", id: partyId },
-        ...(reason && { reason }),
-        data,
-      });
-    return after;
-  });
+  const party = await nameConflictAsProblem(
+    deps.db.transaction().execute(async (tx) => {
+      const before = await store.findParty(tx, partyId, true);
+      if (!before) throw new AppError("not_found");
+      if (patch.name !== undefined) await assertNameFree(tx, by.organisationId, patch.name, partyId);
+      const values = definedOnly(patch) as Partial<store.PartyValues>;
+      if (Object.keys(values).length === 0) return before;
+      const after = await store.updateParty(tx, partyId, values, deps.clock.now());
+      const data = changeData(before, after);
+      if ((data.changed as string[]).length > 0)
+        await audit.record(tx, deps.clock, actorOf(by), {
+          action: "parties.updated",
+          subject: { type: "party", id: partyId },
+          ...(reason && { reason }),
+          data,
+        });
+      return after;
+    }),
+  );
   return detailOf(deps.db, party);
 }
 

@@ -29,4 +29,10 @@ export const limits = {
   contactFieldMax: 200,
   importRowsMax: 10_000,
   importBytesMax: 5 * 1024 * 1024,
+  /** The party registry: what one party may hold, and one CSV import of parties. */
+  partyMatchersMax: 200,
+  partyChannelsMax: 20,
+  partyImportRowsMax: 5000,
+  partyImportBytesMax: 2 * 1024 * 1024,
+  partyCsvCellMax: 20_000,
 } as const;

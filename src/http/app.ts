@@ -58,7 +58,9 @@ export const CSP_DIRECTIVES = {
   defaultSrc: ["'self'"],
   scriptSrc: ["'self'"],
   styleSrc: ["'self'"],
-  imgSrc: ["'self'", "data:"],
+  // blob: for local previews (URL.createObjectURL): the device-hashing page shows the chosen
+  // photos without sending them anywhere.
+  imgSrc: ["'self'", "data:", "blob:"],
   fontSrc: ["'self'"],
   connectSrc: ["'self'"],
   objectSrc: ["'none'"],

@@ -12,6 +12,8 @@ export const limits = {
   mfaCodeLength: 6,
   /** Hashes in one call of the matching API. */
   hashMatchBatchMax: 1000,
+  /** PDQ hashes a victim sends from their own device in one call (and photos the page takes). */
+  deviceHashesPerCall: 100,
   /** Lines of one hash-list import through the API (the CLI streams larger lists in chunks). */
   hashImportLinesMax: 200_000,
   hashImportBytesMax: 32 * 1024 * 1024,

@@ -434,6 +434,105 @@ export const en: Catalogue = {
   "track.removedOf": "{removed} of {items}",
   "track.again": "Look up another report",
 
+  "public.nav.hashes": "Block photos",
+  "report.done.hashesText":
+    "Do you have the photos on your own phone or computer? Then you can have them recognised and blocked without sending them.",
+  "report.done.hashesLink": "Block photos without sending them",
+  "track.hashesTitle": "Have photos blocked",
+  "track.hashesText":
+    "Do you have the photos on your own phone or computer? Then you can have them recognised and blocked without sending them.",
+  "track.hashesLink": "Block photos without sending them",
+
+  "hashes.title": "Have photos blocked without sending them",
+  "hashes.lead":
+    "Your phone or computer makes a digital fingerprint of each photo you choose: a code of 64 characters. Only that code goes to the hotline. With it, we and platforms can recognise the same photo when someone posts it somewhere, and block it.",
+  "hashes.promise.title": "Your photos stay on your device",
+  "hashes.promise.local":
+    "The photos are only read here, in your browser. They are not sent anywhere, not even to us.",
+  "hashes.promise.preview":
+    "Nothing leaves until you press Send. Before that, you see exactly what will be sent.",
+  "hashes.promise.oneWay": "Nobody can turn a fingerprint back into the photo.",
+  "hashes.promise.withdraw": "You can withdraw the fingerprints at any time. Then they are deleted.",
+  "hashes.onlyOwn":
+    "Only choose photos that are already on your device. Do not go looking for the images to download them.",
+  "hashes.toWithdraw": "Want to withdraw fingerprints you sent before?",
+  "hashes.toWithdrawLink": "Go to withdrawing",
+  "hashes.step.codes": "1. Your report",
+  "hashes.codes.intro":
+    "The fingerprints belong to your report. Fill in the report code and the secret code you got when you made the report.",
+  "hashes.step.photos": "2. Choose your photos",
+  "hashes.photos.hint":
+    "You can choose several photos at once, up to {max}. They are read on this device straight away.",
+  "hashes.photos.choose": "Choose photos",
+  "hashes.photos.chooseMore": "Choose more photos",
+  "hashes.photos.tooMany": "You can send up to {max} photos at once. The rest were not added.",
+  "hashes.photos.required": "Choose at least one photo that can be sent.",
+  "hashes.photos.wait": "Please wait until all photos have been read.",
+  "hashes.photos.summary": "{ready} of {total} photos ready to send.",
+  "hashes.photos.list": "Chosen photos",
+  "hashes.photo.preview": "Preview of {name}, blurred",
+  "hashes.photo.previewShown": "Preview of {name}",
+  "hashes.photo.show": "Show photo",
+  "hashes.photo.hide": "Hide photo",
+  "hashes.photo.remove": "Remove",
+  "hashes.photo.reading": "Being read on this device…",
+  "hashes.photo.ready": "Ready to send",
+  "hashes.photo.hash": "Fingerprint",
+  "hashes.photo.quality": "Quality",
+  "hashes.photo.qualityValue": "{quality} of 100",
+  "hashes.photo.duplicate": "The same photo as {name}: its fingerprint is sent once.",
+  "hashes.photo.lowQuality":
+    "This photo has too little detail to be recognised (quality {quality} of 100, at least {min} needed). It will not be sent.",
+  "hashes.photo.tooSmall":
+    "This photo is too small to be recognised ({width} × {height} pixels). It will not be sent.",
+  "hashes.photo.unreadable":
+    "This browser cannot open this file as a photo. Choose a JPG, PNG or WebP photo. Nothing was sent.",
+  "hashes.step.check": "3. Check and send",
+  "hashes.check.intro":
+    "This is exactly what goes to the hotline, and nothing more: your codes, and for each photo its fingerprint and quality. No photo, no file name, no date or place.",
+  "hashes.check.label": "What will be sent",
+  "hashes.check.nothing": "Nothing to send yet. Choose a photo first.",
+  "hashes.consent":
+    "I want the hotline to keep these fingerprints and use them to recognise these photos and have them blocked, until I withdraw them.",
+  "hashes.consent.required": "Tick this box if you want this. Otherwise we cannot send anything.",
+  "hashes.submit": "Send fingerprints",
+  "hashes.problem.unavailable":
+    "Sending did not work. Check that you are online and try again. Your photos and fingerprints are still here.",
+  "hashes.problem.refused": "The hotline did not accept the fingerprints. Reload the page and try again.",
+  "hashes.done.title": "Fingerprints sent",
+  "hashes.done.accepted": "{accepted} of {total} fingerprints have been saved with your report.",
+  "hashes.done.already":
+    "{name}: the hotline already had this fingerprint. The photo is already recognised with it.",
+  "hashes.done.refused": "{name}: this fingerprint was not saved.",
+  "hashes.done.photosGone":
+    "The photos have been taken off this page. They are still on your device and were never sent.",
+  "hashes.done.codeTitle": "Your withdrawal code",
+  "hashes.done.codeText":
+    "With this code you can have the fingerprints you just sent deleted again, even if you lose your report code. We show it only once: copy it or write it down, and keep it somewhere safe.",
+  "hashes.done.codeOther":
+    "You can also withdraw everything that belongs to your report, with your report code and secret code.",
+  "hashes.done.copy": "Copy withdrawal code",
+  "hashes.done.copied": "Copied. Paste it somewhere safe.",
+  "hashes.done.copyFailed": "Copying did not work. Please write the code down.",
+  "hashes.done.nothingNew": "Nothing new was saved, so you do not need a withdrawal code.",
+  "hashes.done.more": "Choose more photos",
+  "hashes.withdraw.title": "Withdraw fingerprints",
+  "hashes.withdraw.intro":
+    "Do you no longer want your photos to be recognised? Withdraw your fingerprints. They are deleted at once and no longer used.",
+  "hashes.withdraw.how": "How do you want to withdraw?",
+  "hashes.withdraw.byCode": "With my withdrawal code",
+  "hashes.withdraw.byCode.desc": "Deletes the fingerprints of that one time you sent them.",
+  "hashes.withdraw.byReport": "With my report code and secret code",
+  "hashes.withdraw.byReport.desc": "Deletes all fingerprints that belong to your report.",
+  "hashes.withdraw.code": "Withdrawal code",
+  "hashes.withdraw.code.hint": "Capitals and small letters matter here. Spaces do not.",
+  "hashes.withdraw.code.required": "Fill in your withdrawal code.",
+  "hashes.withdraw.submit": "Withdraw",
+  "hashes.withdraw.done": "Fingerprints deleted: {deleted}. They are no longer used to recognise photos.",
+  "hashes.withdraw.none":
+    "There were no fingerprints to delete. Perhaps they were already withdrawn, or the code was copied differently.",
+  "hashes.withdraw.unavailable": "Withdrawing did not work. Check that you are online and try again.",
+
   "nav.cases": "Cases",
   "exposure.badge": "Viewed today: {count}",
   "language.nl": "Dutch",

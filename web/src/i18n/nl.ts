@@ -437,6 +437,106 @@ export const nl = {
   "track.removedOf": "{removed} van {items}",
   "track.again": "Een andere melding bekijken",
 
+  "public.nav.hashes": "Foto's blokkeren",
+  "report.done.hashesText":
+    "Heb je de foto's zelf op je telefoon of computer? Dan kun je ze laten herkennen en blokkeren zonder ze te versturen.",
+  "report.done.hashesLink": "Foto's blokkeren zonder ze te versturen",
+  "track.hashesTitle": "Foto's laten blokkeren",
+  "track.hashesText":
+    "Heb je de foto's zelf op je telefoon of computer? Dan kun je ze laten herkennen en blokkeren zonder ze te versturen.",
+  "track.hashesLink": "Foto's blokkeren zonder ze te versturen",
+
+  "hashes.title": "Foto's laten blokkeren zonder ze te versturen",
+  "hashes.lead":
+    "Je telefoon of computer maakt van elke foto die je kiest een digitale vingerafdruk: een code van 64 tekens. Alleen die code stuur je naar het meldpunt. Zo kunnen wij en platforms dezelfde foto herkennen als iemand hem ergens plaatst, en hem blokkeren.",
+  "hashes.promise.title": "Je foto's blijven op je apparaat",
+  "hashes.promise.local":
+    "De foto's worden alleen hier in je browser gelezen. Ze worden nergens naartoe gestuurd, ook niet naar ons.",
+  "hashes.promise.preview":
+    "Er gaat pas iets weg als je op Versturen drukt. Je ziet vooraf precies wat er verstuurd wordt.",
+  "hashes.promise.oneWay": "Uit een vingerafdruk kan niemand de foto terugmaken.",
+  "hashes.promise.withdraw": "Je kunt de vingerafdrukken altijd intrekken. Dan worden ze verwijderd.",
+  "hashes.onlyOwn":
+    "Kies alleen foto's die al op je apparaat staan. Ga niet op zoek naar de beelden om ze te downloaden.",
+  "hashes.toWithdraw": "Wil je eerder verstuurde vingerafdrukken intrekken?",
+  "hashes.toWithdrawLink": "Naar intrekken",
+  "hashes.step.codes": "1. Je melding",
+  "hashes.codes.intro":
+    "De vingerafdrukken horen bij je melding. Vul de meldcode en de geheime code in die je kreeg toen je meldde.",
+  "hashes.step.photos": "2. Kies je foto's",
+  "hashes.photos.hint":
+    "Je kunt meer foto's tegelijk kiezen, tot {max}. Ze worden meteen op dit apparaat gelezen.",
+  "hashes.photos.choose": "Foto's kiezen",
+  "hashes.photos.chooseMore": "Meer foto's kiezen",
+  "hashes.photos.tooMany": "Je kunt tot {max} foto's tegelijk versturen. De rest is niet toegevoegd.",
+  "hashes.photos.required": "Kies minstens één foto die verstuurd kan worden.",
+  "hashes.photos.wait": "Wacht even tot alle foto's gelezen zijn.",
+  "hashes.photos.summary": "{ready} van {total} foto's klaar om te versturen.",
+  "hashes.photos.list": "Gekozen foto's",
+  "hashes.photo.preview": "Voorbeeld van {name}, vervaagd",
+  "hashes.photo.previewShown": "Voorbeeld van {name}",
+  "hashes.photo.show": "Foto tonen",
+  "hashes.photo.hide": "Foto verbergen",
+  "hashes.photo.remove": "Weghalen",
+  "hashes.photo.reading": "Wordt gelezen op dit apparaat…",
+  "hashes.photo.ready": "Klaar om te versturen",
+  "hashes.photo.hash": "Vingerafdruk",
+  "hashes.photo.quality": "Kwaliteit",
+  "hashes.photo.qualityValue": "{quality} van 100",
+  "hashes.photo.duplicate": "Dezelfde foto als {name}: de vingerafdruk gaat één keer mee.",
+  "hashes.photo.lowQuality":
+    "Deze foto heeft te weinig details om hem te herkennen (kwaliteit {quality} van 100, minstens {min} nodig). Hij wordt niet verstuurd.",
+  "hashes.photo.tooSmall":
+    "Deze foto is te klein om te herkennen ({width} × {height} pixels). Hij wordt niet verstuurd.",
+  "hashes.photo.unreadable":
+    "Dit bestand kan deze browser niet als foto openen. Kies een foto als JPG, PNG of WebP. Er is niets verstuurd.",
+  "hashes.step.check": "3. Controleer en verstuur",
+  "hashes.check.intro":
+    "Dit is precies wat er naar het meldpunt gaat, en niets meer: je codes en per foto de vingerafdruk met de kwaliteit. Geen foto, geen bestandsnaam, geen datum of plaats.",
+  "hashes.check.label": "Wat er verstuurd wordt",
+  "hashes.check.nothing": "Nog niets om te versturen. Kies eerst een foto.",
+  "hashes.consent":
+    "Ik wil dat het meldpunt deze vingerafdrukken bewaart en gebruikt om deze foto's te herkennen en te laten blokkeren, tot ik ze intrek.",
+  "hashes.consent.required": "Vink aan dat je dit wilt. Anders kunnen we niets versturen.",
+  "hashes.submit": "Vingerafdrukken versturen",
+  "hashes.problem.unavailable":
+    "Versturen lukte niet. Kijk of je internet hebt en probeer het opnieuw. Je foto's en vingerafdrukken staan nog klaar.",
+  "hashes.problem.refused":
+    "Het meldpunt nam de vingerafdrukken niet aan. Laad de pagina opnieuw en probeer het nog eens.",
+  "hashes.done.title": "Vingerafdrukken verstuurd",
+  "hashes.done.accepted": "{accepted} van {total} vingerafdrukken zijn bewaard bij je melding.",
+  "hashes.done.already": "{name}: deze vingerafdruk kende het meldpunt al. De foto wordt er al mee herkend.",
+  "hashes.done.refused": "{name}: deze vingerafdruk is niet bewaard.",
+  "hashes.done.photosGone":
+    "De foto's zijn van deze pagina gehaald. Ze staan nog gewoon op je apparaat en zijn nooit verstuurd.",
+  "hashes.done.codeTitle": "Je intrekcode",
+  "hashes.done.codeText":
+    "Met deze code laat je de vingerafdrukken die je nu stuurde weer verwijderen, ook als je je meldcode kwijt bent. We laten hem maar één keer zien: kopieer hem of schrijf hem over, en bewaar hem op een veilige plek.",
+  "hashes.done.codeOther":
+    "Alles wat bij je melding hoort intrekken kan ook, met je meldcode en geheime code.",
+  "hashes.done.copy": "Intrekcode kopiëren",
+  "hashes.done.copied": "Gekopieerd. Plak hem op een veilige plek.",
+  "hashes.done.copyFailed": "Kopiëren lukte niet. Schrijf de code over.",
+  "hashes.done.nothingNew": "Er is niets nieuws bewaard, dus je hebt geen intrekcode nodig.",
+  "hashes.done.more": "Nog meer foto's kiezen",
+  "hashes.withdraw.title": "Vingerafdrukken intrekken",
+  "hashes.withdraw.intro":
+    "Wil je niet meer dat je foto's worden herkend? Trek je vingerafdrukken in. Ze worden meteen verwijderd en niet meer gebruikt.",
+  "hashes.withdraw.how": "Hoe wil je intrekken?",
+  "hashes.withdraw.byCode": "Met mijn intrekcode",
+  "hashes.withdraw.byCode.desc": "Verwijdert de vingerafdrukken van die ene keer versturen.",
+  "hashes.withdraw.byReport": "Met mijn meldcode en geheime code",
+  "hashes.withdraw.byReport.desc": "Verwijdert alle vingerafdrukken bij je melding.",
+  "hashes.withdraw.code": "Intrekcode",
+  "hashes.withdraw.code.hint": "Hoofdletters en kleine letters maken hier wel uit. Spaties niet.",
+  "hashes.withdraw.code.required": "Vul je intrekcode in.",
+  "hashes.withdraw.submit": "Intrekken",
+  "hashes.withdraw.done":
+    "Aantal verwijderde vingerafdrukken: {deleted}. Ze worden niet meer gebruikt om foto's te herkennen.",
+  "hashes.withdraw.none":
+    "Er waren geen vingerafdrukken om te verwijderen. Misschien zijn ze al ingetrokken, of is de code anders overgenomen.",
+  "hashes.withdraw.unavailable": "Intrekken lukte niet. Kijk of je internet hebt en probeer het opnieuw.",
+
   "nav.cases": "Meldingen",
   "exposure.badge": "Vandaag bekeken: {count}",
   "language.nl": "Nederlands",

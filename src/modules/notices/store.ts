@@ -1,7 +1,6 @@
 // SQL for notices, the items they cover, the outbox and the parties' responses. The party and
 // attribution tables are read here only for what a notice needs (a channel, a name, the current
 // attribution); the registry itself is kept by the attribution module.
-import { sql } from "kysely";
 import type {
   AttributionRole,
   ChannelKind,

@@ -413,25 +413,47 @@ for (const backend of backends) {
       // Fresh: nothing to do.
       const again = await attribution.attributeItems(t.deps, orgId, itemIds);
       assert.ok(again.every((o) => o.skipped === "fresh"));
-      // Forced: attributed again from the cache, no server asked.
+      // Forced: attributed again from the cache, no server asked; the same answer is confirmed,
+      // not copied, and needs no audit event.
+      const id = itemIds[0] as string;
+      const events = async () =>
+        (
+          await t.deps.db
+            .selectFrom("audit_events")
+            .select("seq")
+            .where("subject_id", "=", id)
+            .where("action", "=", "item.attributed")
+            .execute()
+        ).length;
       const n = rdap.requests.length;
-      await attribution.attributeItems(t.deps, orgId, itemIds, { force: true });
+      const forced = await attribution.attributeItems(t.deps, orgId, itemIds, { force: true });
+      assert.ok(forced.every((o) => o.unchanged));
       assert.equal(rdap.requests.length, n);
-      // A day later the cache has expired: asked again, and the earlier rows are kept, superseded.
+      assert.equal(await events(), 1);
+      // A new party in the registry changes the answer: new rows, the earlier ones superseded.
+      const host = await makeParty(t.deps, orgId, `Fictional Hosting ${tag}`, "hosting", [
+        ["abuse_email", "Abuse@Fictional-Hosting.example"],
+      ]);
+      const changed = await attribution.attributeItems(t.deps, orgId, itemIds, { force: true });
+      assert.equal(changed.filter((o) => !o.unchanged).length, 30, "the items on the RIPE-hosted host");
+      assert.equal(byRole(await current([id]), id).get("hosting")?.partyId, host);
+      assert.equal(await events(), 2);
+      // A day later the cache has expired: the servers are asked again; the same answer keeps
+      // its rows, confirmed at the new time.
       t.clock.advance(hours(25));
       await attribution.attributeItems(t.deps, orgId, itemIds);
       assert.equal(rdap.requests.length, n + 4);
-      const id = itemIds[0] as string;
       const user = await makeUser(t.deps, orgId, "analyst");
       const agent = await login(t, user.email);
       const res = await agent.request("GET", `/api/v1/items/${id}/attributions?history=true`);
       assert.equal(res.statusCode, 200);
       const body = res.json() as {
-        attributions: { role: string }[];
+        attributions: { role: string; resolvedAt: string }[];
         history: { supersededAt: string | null }[];
       };
       assert.equal(body.attributions.length, 3);
-      assert.equal(body.history.length, 9, "three runs of three roles");
+      assert.equal(body.attributions[0]?.resolvedAt, t.clock.now().toISOString());
+      assert.equal(body.history.length, 6, "two answers of three roles");
       assert.equal(body.history.filter((h) => h.supersededAt === null).length, 3);
     });
 

@@ -53,6 +53,8 @@ export interface ItemOutcome {
   ok: boolean;
   /** Why nothing was done, when nothing needed doing. */
   skipped?: "fresh" | "not_attributable";
+  /** Attributed again with the same answer: the rows were confirmed, not replaced. */
+  unchanged?: true;
   /** Why `ok` is false: the item is not the organisation's, or its attribution could not be stored. */
   code?: "not_found" | "not_stored";
   /** At least one role has someone to send a notice to. */
@@ -495,6 +497,42 @@ const tidy = (f: Finding): store.NewAttribution & { transient: boolean; reachabl
   itemId: "",
 });
 
+// What makes two attributions of a role the same answer (times aside).
+const SAME: readonly (keyof store.NewAttribution & keyof store.Attribution)[] = [
+  "partyId",
+  "name",
+  "abuseEmail",
+  "country",
+  "asn",
+  "network",
+  "address",
+  "source",
+  "sourceUrl",
+  "rawSha256",
+  "error",
+];
+
+/** The current rows of an item, if they say exactly what was found now; else null. */
+function unchangedRows(
+  current: store.Attribution[],
+  found: store.NewAttribution[],
+): store.Attribution[] | null {
+  if (current.length !== found.length) return null;
+  const out: store.Attribution[] = [];
+  for (const f of found) {
+    const c = current.find((x) => x.role === f.role);
+    if (!c || SAME.some((k) => c[k] !== f[k])) return null;
+    out.push(c);
+  }
+  return out;
+}
+
+/**
+ * Stores a chunk's findings in one transaction. An item whose findings differ from its
+ * current rows gets new rows (the old ones superseded) and an audit event; an item whose
+ * findings are the same answer again keeps its rows, confirmed with a new time and expiry, and
+ * needs no event unless its status moves.
+ */
 async function write(
   deps: Deps,
   tx: Tx,
@@ -503,26 +541,41 @@ async function write(
   actor: Actor,
 ): Promise<ItemOutcome[]> {
   const now = deps.clock.now();
+  const existing = new Map<string, store.Attribution[]>();
+  const ids = planned.map((p) => p.item.id);
+  for (const a of await store.current(tx, organisationId, ids)) {
+    const list = existing.get(a.itemId);
+    if (list) list.push(a);
+    else existing.set(a.itemId, [a]);
+  }
   const rows: store.NewAttribution[] = [];
+  const changedIds: string[] = [];
+  const confirmed: { id: string; expiresAt: Date }[] = [];
   const reachableIds: string[] = [];
   const perItem = planned.map(({ item, findings }) => {
     const tidied = findings.map(tidy);
-    for (const f of tidied) {
-      const { transient: _t, reachable: _r, ...row } = f;
-      rows.push({ ...row, itemId: item.id });
+    const found = tidied.map(({ transient: _t, reachable: _r, ...row }) => ({ ...row, itemId: item.id }));
+    const same = unchangedRows(existing.get(item.id) ?? [], found);
+    if (same)
+      for (const [i, c] of same.entries())
+        confirmed.push({ id: c.id, expiresAt: (found[i] as store.NewAttribution).expiresAt });
+    else {
+      changedIds.push(item.id);
+      rows.push(...found);
     }
     const reachable = tidied.some((f) => f.abuseEmail !== null || f.reachable);
     if (reachable) reachableIds.push(item.id);
     const retry = tidied.filter((f) => f.transient).map((f) => f.expiresAt.getTime());
-    return { item, tidied, reachable, retryAt: retry.length > 0 ? new Date(Math.max(...retry)) : undefined };
+    return {
+      item,
+      tidied,
+      changed: !same,
+      reachable,
+      retryAt: retry.length > 0 ? new Date(Math.max(...retry)) : undefined,
+    };
   });
-  await store.replaceCurrent(
-    tx,
-    organisationId,
-    planned.map((p) => p.item.id),
-    rows,
-    now,
-  );
+  await store.replaceCurrent(tx, organisationId, changedIds, rows, now);
+  await store.confirmCurrent(tx, confirmed, now);
   const moved = new Map((await store.markAttributed(tx, reachableIds, now)).map((m) => [m.id, m.from]));
   const out: ItemOutcome[] = [];
   for (const p of perItem) {
@@ -534,30 +587,33 @@ async function write(
       error: f.error,
     }));
     const from = moved.get(p.item.id);
-    await record(tx, deps.clock, actor, {
-      action: "item.attributed",
-      subject: { type: "item", id: p.item.id },
-      organisationId,
-      data: {
-        roles: p.tidied.map((f) => ({
-          role: f.role,
-          party: f.partyId,
-          name: f.name,
-          abuseEmail: f.abuseEmail,
-          asn: f.asn,
-          source: f.source,
-          sourceUrl: f.sourceUrl,
-          rawSha256: f.rawSha256,
-          error: f.error,
-        })),
-        reachable: p.reachable,
-        ...(from ? { status: { from, to: "attributed" } } : {}),
-      },
-    });
+    if (p.changed || from)
+      await record(tx, deps.clock, actor, {
+        action: "item.attributed",
+        subject: { type: "item", id: p.item.id },
+        organisationId,
+        data: {
+          roles: p.tidied.map((f) => ({
+            role: f.role,
+            party: f.partyId,
+            name: f.name,
+            abuseEmail: f.abuseEmail,
+            asn: f.asn,
+            source: f.source,
+            sourceUrl: f.sourceUrl,
+            rawSha256: f.rawSha256,
+            error: f.error,
+          })),
+          reachable: p.reachable,
+          ...(p.changed ? {} : { unchanged: true }),
+          ...(from ? { status: { from, to: "attributed" } } : {}),
+        },
+      });
     out.push({
       itemId: p.item.id,
       ok: true,
       reachable: p.reachable,
+      ...(p.changed ? {} : { unchanged: true }),
       roles,
       ...(p.retryAt ? { retryAt: p.retryAt } : {}),
     });

@@ -404,3 +404,24 @@ export async function replaceCurrent(
     )
     .execute();
 }
+
+/**
+ * Confirms current rows that a new run found again unchanged: a new `resolved_at` and the new
+ * expiry, instead of a copy of the same answer. One statement per distinct expiry.
+ */
+export async function confirmCurrent(
+  tx: Tx,
+  rows: { id: string; expiresAt: Date }[],
+  now: Date,
+): Promise<void> {
+  const byExpiry = new Map<number, string[]>();
+  for (const r of rows)
+    byExpiry.set(r.expiresAt.getTime(), [...(byExpiry.get(r.expiresAt.getTime()) ?? []), r.id]);
+  for (const [expires, ids] of byExpiry)
+    await tx
+      .updateTable("attributions")
+      .set({ resolved_at: now, expires_at: new Date(expires) })
+      .where("id", "in", ids)
+      .where("superseded_at", "is", null)
+      .execute();
+}

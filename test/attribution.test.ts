@@ -7,6 +7,7 @@
 // and the HTTP routes with their authorization.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import pino from "pino";
 import type { AttributionRole } from "../migrations/schema.ts";
 import { attributeItemsJob } from "../src/modules/attribution/attribute-job.ts";
 import { buildAttributionEnv, setAttributionEnv } from "../src/modules/attribution/env.ts";
@@ -17,7 +18,7 @@ import * as cases from "../src/modules/cases/service.ts";
 import type { Deps } from "../src/modules/deps.ts";
 import { hours } from "../src/platform/clock.ts";
 import type { Resolver } from "../src/platform/fetcher/guard.ts";
-import { JobRegistry, type Queue } from "../src/platform/queue.ts";
+import { createQueue, JobRegistry, type Queue } from "../src/platform/queue.ts";
 import { login, makeOrganisation, makeUser, startApp, type TestApp, userAgent } from "./support/app.ts";
 import { backends } from "./support/db.ts";
 import { type RdapServer, startRdapServer } from "./support/rdap-server.ts";
@@ -548,6 +549,44 @@ for (const backend of backends) {
       );
       const anon = await t.app.inject({ method: "GET", url: `/api/v1/items/${itemIds[0]}/attributions` });
       assert.equal(anon.statusCode, 401);
+    });
+
+    test("through the real queue: the route queues the job, a worker attributes the case's items", async () => {
+      const registry = new JobRegistry();
+      registerAttributionJobs(registry, t.deps);
+      const queue = await createQueue(t.handle, {
+        registry,
+        logger: pino({ level: "silent" }),
+        supervise: false,
+      });
+      t.deps.queue = queue;
+      try {
+        await queue.work({ pollingIntervalSeconds: 0.5 });
+        const { agent, org } = await userAgent(t, "hotline", "analyst");
+        const { caseId, itemIds } = await makeCase(t.deps, org.id, [
+          "https://leak.voorbeeld.nl/q1",
+          "https://cdn.nudify-example.com/q2",
+        ]);
+        const res = await agent.request("POST", `/api/v1/cases/${caseId}/attribute`, { reason: "new URLs" });
+        assert.equal(res.statusCode, 202, res.body);
+        const deadline = Date.now() + 30_000;
+        let rows: attribution.Attribution[] = [];
+        while (Date.now() < deadline) {
+          rows = await attribution.currentAttributions(t.deps.db, org.id, itemIds);
+          if (new Set(rows.map((r) => r.itemId)).size === 2) break;
+          await new Promise((r) => setTimeout(r, 200));
+        }
+        assert.deepEqual(new Set(rows.map((r) => r.itemId)), new Set(itemIds));
+        const statuses = await t.deps.db
+          .selectFrom("items")
+          .select("status")
+          .where("id", "in", itemIds)
+          .execute();
+        assert.ok(statuses.every((x) => x.status === "attributed"));
+      } finally {
+        t.deps.queue = undefined;
+        await queue.stop();
+      }
     });
 
     // Last: a long Retry-After puts the hostile server in back-off for the rest of this suite.

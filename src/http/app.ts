@@ -14,6 +14,7 @@ import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance } from "fastify";
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import { partyRoutes } from "../modules/attribution/parties-routes.ts";
+import { attributionRoutes } from "../modules/attribution/routes.ts";
 import { auditRoutes } from "../modules/audit/routes.ts";
 import { caseRoutes } from "../modules/cases/routes.ts";
 import type { Deps } from "../modules/deps.ts";
@@ -178,6 +179,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   evidenceRoutes(app, deps);
   partyRoutes(app, deps);
   noticeRoutes(app, deps);
+  attributionRoutes(app, deps);
 
   const webDir = opts.webDir;
   const hasWeb = webDir !== undefined && existsSync(join(webDir, "index.html"));

@@ -1,5 +1,6 @@
 // Every module's jobs in one registry: `serve` and `worker` refuse to start if one lacks a handler.
 import { JobRegistry } from "../platform/queue.ts";
+import { registerAttributionJobs } from "./attribution/jobs.ts";
 import { registerAuditJobs } from "./audit/jobs.ts";
 import type { Deps } from "./deps.ts";
 import { registerEvidenceJobs } from "./evidence/jobs.ts";
@@ -16,5 +17,6 @@ export function buildJobRegistry(deps: Deps): JobRegistry {
   registerEvidenceJobs(registry, deps);
   registerHashingJobs(registry, deps);
   registerNoticeJobs(registry, deps);
+  registerAttributionJobs(registry, deps);
   return registry;
 }

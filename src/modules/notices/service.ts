@@ -12,6 +12,7 @@ import { openWithAny, seal } from "../../platform/crypto.ts";
 import type { Tx } from "../../platform/db.ts";
 import { AppError, type FieldError } from "../../platform/errors.ts";
 import * as registry from "../attribution/parties.ts";
+import * as attribution from "../attribution/service.ts";
 import * as audit from "../audit/service.ts";
 import * as cases from "../cases/service.ts";
 import { category as categoryOf } from "../cases/taxonomy.ts";
@@ -149,12 +150,12 @@ export async function createNotices(
     throw new AppError("validation_failed", { detail: `Unknown category ${category}.` });
   const roles = opts.roles ?? ["platform", "hosting"];
   const result: CreateResult = { created: [], skipped: [] };
-  const attributions = await store.currentAttributions(
+  const attributions = await attribution.currentAttributions(
     deps.db,
     organisationId,
     items.map((i) => i.id),
   );
-  const byItem = new Map<string, store.CurrentAttribution[]>();
+  const byItem = new Map<string, attribution.Attribution[]>();
   for (const a of attributions) byItem.set(a.itemId, [...(byItem.get(a.itemId) ?? []), a]);
 
   // Which party, at which step, for each item.

@@ -401,39 +401,7 @@ export async function channelById(db: Executor, id: string): Promise<Channel | u
   );
 }
 
-export interface CurrentAttribution {
-  itemId: string;
-  role: AttributionRole;
-  partyId: string | null;
-  address: string | null;
-  name: string | null;
-  abuseEmail: string | null;
-  error: string | null;
-}
 
-export async function currentAttributions(
-  db: Executor,
-  organisationId: string,
-  itemIds: string[],
-): Promise<CurrentAttribution[]> {
-  if (itemIds.length === 0) return [];
-  const rows = await db
-    .selectFrom("attributions")
-    .select(["item_id", "role", "party_id", "address", "name", "abuse_email", "error"])
-    .where("organisation_id", "=", organisationId)
-    .where("item_id", "in", itemIds)
-    .where("superseded_at", "is", null)
-    .execute();
-  return rows.map((r) => ({
-    itemId: r.item_id,
-    role: r.role,
-    partyId: r.party_id,
-    address: r.address,
-    name: r.name,
-    abuseEmail: r.abuse_email,
-    error: r.error,
-  }));
-}
 
 // --- Outbox ---------------------------------------------------------------------------------
 

@@ -1,9 +1,12 @@
-// Browser test of the page where a platform answers a notice: a notice to a (seeded) party goes
-// out through a real local SMTP server; the platform's staff open the link from the e-mail on a
-// phone-sized page, confirm receipt, report one URL removed, try a refusal without the art. 17
-// facts (and see the server's field errors next to the fields), then complete it; the hotline
-// sees it all through its API. An invalid link gets one neutral answer. axe-core checks the
-// page in Dutch and English.
+// Browser test of notices, end to end through the web front end: a hotline analyst opens a
+// case whose URLs are attributed to a (seeded) party and sends the notices; the notice goes
+// out through a real local SMTP server; the platform's staff open the link from the e-mail on
+// a phone-sized page, confirm receipt, report one URL removed, try a refusal without the
+// art. 17 facts (and see the server's field errors next to the fields), then complete it; the
+// analyst sees the outcome and the responses on the case page, where script in a refusal is
+// inert text. Also: the X-ARF classification asked first for child sexual abuse material, a
+// web-form channel recorded as filled in by hand, an overdue notice, and an invalid link.
+// axe-core checks the response page in Dutch and English and the case page.
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
@@ -11,11 +14,12 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
 import * as cases from "../../src/modules/cases/service.ts";
+import { totpCode } from "../../src/modules/identity/totp.ts";
 import { currentConsent } from "../../src/modules/intake/consent.ts";
 import * as notices from "../../src/modules/notices/service.ts";
 import { en } from "../../web/src/i18n/en.ts";
 import { nl } from "../../web/src/i18n/nl.ts";
-import { type Agent, login, makeOrganisation, makeUser, startApp, type TestApp } from "../support/app.ts";
+import { login, makeOrganisation, makeUser, PASSWORD, startApp, type TestApp } from "../support/app.ts";
 import {
   CHROMIUM,
   CHROMIUM_ARGS,
@@ -55,7 +59,7 @@ describe("web: notices to platforms", { skip, timeout: 300_000 }, () => {
   let sink: SmtpSink;
   let browser: Browser;
   let baseUrl = "";
-  let hotline: Agent;
+  const analyst = { email: "", secret: "" };
   let organisationId = "";
 
   async function publicCase(category: string, urls: string[]) {
@@ -135,6 +139,24 @@ describe("web: notices to platforms", { skip, timeout: 300_000 }, () => {
       .execute();
   }
 
+  /** A browser page of the analyst, signed in through the login and MFA pages. */
+  async function analystPage(path: string) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "nl-NL" });
+    const opened = await open(context, path);
+    const { page } = opened;
+    await heading(page, nl["login.title"]).waitFor();
+    await page.getByLabel(nl["form.email"]).fill(analyst.email);
+    await page.getByLabel(nl["form.password"], { exact: true }).fill(PASSWORD);
+    await page.getByRole("button", { name: nl["login.submit"], exact: true }).click();
+    await heading(page, nl["mfa.verify.title"]).waitFor();
+    // Each TOTP step is accepted once: the next sign-in is a step later on the test's clock.
+    t.clock.advance(30_000);
+    await page.getByLabel(nl["mfa.code"]).fill(totpCode(analyst.secret, t.clock.now()));
+    await page.getByRole("button", { name: nl["mfa.verify.submit"] }).click();
+    await page.waitForURL(`${baseUrl}${path}`);
+    return opened;
+  }
+
   async function open(context: BrowserContext, path: string) {
     const page = await context.newPage();
     const problems: string[] = [];
@@ -149,6 +171,9 @@ describe("web: notices to platforms", { skip, timeout: 300_000 }, () => {
     await page.goto(`${baseUrl}${path}`);
     return { page, context, problems, close: () => context.close() };
   }
+
+  const noticesSection = (page: Page) =>
+    page.getByRole("region", { name: nl["case.notices.title"], exact: true });
 
   before(async () => {
     ensureWebBuilt();
@@ -178,7 +203,9 @@ describe("web: notices to platforms", { skip, timeout: 300_000 }, () => {
       .where("id", "=", org.id)
       .execute();
     const user = await makeUser(t.deps, org.id, "analyst");
-    hotline = await login(t, user.email);
+    analyst.email = user.email;
+    analyst.secret = (await login(t, user.email)).secret ?? "";
+    assert.ok(analyst.secret, "the analyst enrolled TOTP");
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   });
 
@@ -189,15 +216,41 @@ describe("web: notices to platforms", { skip, timeout: 300_000 }, () => {
     await sink?.close();
   });
 
-  test("the platform answers a notice by its link, on a phone", async () => {
+  test("an analyst sends a notice; the platform answers by its link on a phone; the case shows it", async () => {
     const fotodeel = await party("Fotodeel B.V.", { kind: "email", address: "abuse@fotodeel.example" });
     const c = await publicCase("ncii", [U.a, U.b, U.loose]);
     await attribute(c.item(U.a), fotodeel);
     await attribute(c.item(U.b), fotodeel);
 
-    const created = await hotline.request("POST", `/api/v1/cases/${c.caseId}/notices`, {});
-    assert.equal(created.statusCode, 201, created.body);
+    // The analyst sends the notices from the case page.
+    const staff = await analystPage(`/cases/${c.caseId}`);
     let token = "";
+    try {
+      const { page } = staff;
+      const section = noticesSection(page);
+      await section.waitFor();
+      await section.getByText(nl["case.notices.empty"]).waitFor();
+      const created = page.waitForResponse(
+        (r) => r.url().endsWith(`/cases/${c.caseId}/notices`) && r.request().method() === "POST",
+      );
+      await section.getByRole("button", { name: nl["case.notices.send"] }).click();
+      assert.equal((await created).status(), 201);
+      await section
+        .getByRole("status")
+        .getByText(nl["case.notices.result.summary"].replace("{created}", "1").replace("{skipped}", "1"))
+        .waitFor();
+      const result = section.locator(".notice-result");
+      assert.match((await result.textContent()) ?? "", /Fotodeel B\.V\./);
+      assert.match((await result.textContent()) ?? "", new RegExp(`${U.loose}.*not attributed yet`));
+      const card = section.locator(".notice-card");
+      await card.getByRole("heading", { name: /Fotodeel B\.V\./ }).waitFor();
+      await card.getByText(nl["notice.status.queued"]).waitFor();
+      assert.equal(await card.locator(".notice-urls__item").count(), 2);
+      await expectAccessible(page, "case page with a new notice (nl)");
+      assert.deepEqual(staff.problems, []);
+    } finally {
+      await staff.close();
+    }
 
     // The worker delivers it; the party's link is in the e-mail.
     const before = sink.messages.length;
@@ -317,25 +370,94 @@ describe("web: notices to platforms", { skip, timeout: 300_000 }, () => {
       await party1.close();
     }
 
-    // The hotline sees the outcome and the responses, the party's text stored as text.
-    const list = await hotline.request("GET", `/api/v1/cases/${c.caseId}/notices`);
-    const [n] = list.json().items as {
-      items: { itemId: string; outcome: string | null }[];
-      responses: { kind: string; facts: string | null }[];
-    }[];
-    assert.ok(n);
-    assert.deepEqual(
-      n.items.map((i) => [i.itemId, i.outcome]).sort(),
-      [
-        [c.item(U.a), "removed"],
-        [c.item(U.b), "refused"],
-      ].sort(),
+    // The analyst reloads the case: outcome on the item, responses on the notice, script inert.
+    const again = await analystPage(`/cases/${c.caseId}`);
+    try {
+      const { page } = again;
+      const itemA = page.locator("article.item").filter({ hasText: U.a });
+      await itemA.locator(".item-notice").waitFor();
+      assert.match(
+        (await itemA.locator(".item-notice").textContent()) ?? "",
+        /^Verwijdering gemeld door Fotodeel B\.V\. op .+, nog niet gecontroleerd$/,
+      );
+      const itemB = page.locator("article.item").filter({ hasText: U.b });
+      await itemB.getByText(startsWith(`Geweigerd door Fotodeel B.V. op`)).waitFor();
+      const card = noticesSection(page).locator(".notice-card");
+      await card.locator(".notice-status").filter({ hasText: nl["notice.status.answered"] }).waitFor();
+      const responses = card.locator(".notice-response");
+      assert.equal(await responses.count(), 3);
+      const refusal = responses.filter({ hasText: nl["notice.kind.refused"] });
+      await refusal.getByText("No action").waitFor();
+      await refusal.getByText("Terms, section 4.2").waitFor();
+      await refusal.getByText(nl["case.notices.response.groundContractual"]).waitFor();
+      assert.ok(((await refusal.textContent()) ?? "").includes(HOSTILE), "the facts show as text");
+      assert.equal(await refusal.locator("script, img").count(), 0);
+      assert.equal(await page.evaluate("window.__vgPwned"), undefined, "no script from the party ran");
+      await card.getByText(nl["notice.delivery.sent"]).first().waitFor();
+      await expectAccessible(page, "case page with answered notice (nl)");
+      assert.deepEqual(again.problems, []);
+    } finally {
+      await again.close();
+    }
+  });
+
+  test("child sexual abuse material: the classification first; a web form recorded by hand; overdue", async () => {
+    const formHost = await party(
+      "Formulier Hosting",
+      { kind: "webform", address: "https://formulierhosting.example/abuse" },
+      { responseHours: 1 },
     );
-    assert.deepEqual(
-      n.responses.map((r) => r.kind),
-      ["acknowledged", "removed", "refused"],
-    );
-    assert.equal(n.responses[2]?.facts, HOSTILE);
+    const url = "https://formulierhosting.example/f/1";
+    const c = await publicCase("csam", [url]);
+    await attribute(c.item(url), formHost);
+
+    const staff = await analystPage(`/cases/${c.caseId}`);
+    try {
+      const { page } = staff;
+      const section = noticesSection(page);
+      await section.getByRole("button", { name: nl["case.notices.send"] }).click();
+      const group = section.getByRole("group", { name: nl["case.notices.csam.legend"] });
+      await group.waitFor();
+      await section.getByRole("button", { name: nl["case.notices.send"] }).click();
+      await group.getByText(nl["case.notices.csam.required"]).waitFor();
+      await group.getByRole("radio", { name: startsWith(nl["case.notices.csam.B2"]) }).check();
+      await section.getByRole("button", { name: nl["case.notices.send"] }).click();
+      await section.locator(".notice-result").getByText(nl["case.notices.result.manual"]).waitFor();
+      const card = section.locator(".notice-card");
+      await card.getByText(nl["notice.delivery.manual"]).waitFor();
+
+      await card.getByRole("button", { name: nl["case.notices.manual.open"] }).click();
+      await card.getByRole("button", { name: nl["case.notices.manual.submit"] }).click();
+      await card.getByText(nl["case.notices.manual.required"]).waitFor();
+      await card.getByLabel(nl["case.notices.manual.reason"]).fill("Formulier ingevuld, ticket 4711");
+      await card.getByRole("button", { name: nl["case.notices.manual.submit"] }).click();
+      await card.locator(".notice-status").filter({ hasText: nl["notice.status.sent"] }).waitFor();
+      await card.locator(".delivery--sent").waitFor();
+      const stored = await t.deps.db
+        .selectFrom("notices")
+        .select(["status", "attachment_kind"])
+        .where("party_id", "=", formHost)
+        .executeTakeFirstOrThrow();
+      assert.deepEqual(stored, { status: "sent", attachment_kind: "xarf" });
+
+      // Past the party's one-hour deadline without an answer: overdue, in words and an icon.
+      t.clock.advance(2 * 3_600_000);
+      assert.ok((await notices.checkDeadlines(t.deps)).overdue >= 1);
+      await page.reload();
+      await noticesSection(page).locator(".notice-card .overdue").first().waitFor();
+      const overdue = noticesSection(page).locator(".notice-card .overdue").first();
+      assert.equal((await overdue.textContent())?.replace("!", "").trim(), nl["notice.overdue"]);
+      await page
+        .locator("article.item")
+        .filter({ hasText: url })
+        .locator(".item-notice--overdue")
+        .filter({ hasText: /Geen antwoord van Formulier Hosting; de termijn verliep op / })
+        .waitFor();
+      await expectAccessible(page, "case page with an overdue notice (nl)");
+      assert.deepEqual(staff.problems, []);
+    } finally {
+      await staff.close();
+    }
   });
 
   test("a link that is not valid gets one neutral answer", async () => {

@@ -758,7 +758,7 @@ export const en: Catalogue = {
   "notice.status.answered": "Answered",
   "notice.status.closed": "Closed",
   "notice.purpose.notice": "Notice",
-  "notice.purpose.receipt": "Receipt to the party",
+  "notice.purpose.receipt": "Receipt",
   "notice.purpose.reminder": "Reminder",
   "notice.channel.email": "E-mail",
   "notice.channel.webhook": "Webhook",

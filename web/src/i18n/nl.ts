@@ -765,7 +765,7 @@ export const nl = {
   "notice.status.answered": "Beantwoord",
   "notice.status.closed": "Gesloten",
   "notice.purpose.notice": "Melding",
-  "notice.purpose.receipt": "Ontvangstbevestiging aan de partij",
+  "notice.purpose.receipt": "Ontvangstbevestiging",
   "notice.purpose.reminder": "Herinnering",
   "notice.channel.email": "E-mail",
   "notice.channel.webhook": "Webhook",

@@ -15,11 +15,11 @@ import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
+import * as registry from "../src/modules/attribution/parties.ts";
 import * as cases from "../src/modules/cases/service.ts";
 import { currentConsent } from "../src/modules/intake/consent.ts";
 import * as notices from "../src/modules/notices/service.ts";
 import { createTransport } from "../src/modules/notices/transport.ts";
-import { seal } from "../src/platform/crypto.ts";
 import { startApp, type TestApp, userAgent } from "./support/app.ts";
 import { backends } from "./support/db.ts";
 import { type SmtpSink, startSmtpSink } from "./support/smtp-sink.ts";
@@ -68,7 +68,6 @@ for (const backend of backends) {
     let sink: SmtpSink;
     let hook: Hook;
     let hotline: Awaited<ReturnType<typeof userAgent>>;
-    const WEBHOOK_SECRET = "whsec-test-0123456789abcdef";
 
     before(async () => {
       process.env.VANGRAIL_TEST_MODE = "1";
@@ -101,9 +100,11 @@ for (const backend of backends) {
       hook.server.close();
     });
 
+    let webhookSecret = "";
+
     async function party(
       name: string,
-      channels: { kind: "email" | "webhook" | "webform"; address: string; priority?: number }[],
+      channels: { kind: "email" | "webhook" | "webform"; address: string }[],
       extra: {
         languages?: string[];
         maxUrls?: number;
@@ -111,37 +112,20 @@ for (const backend of backends) {
         partyOrganisationId?: string;
       } = {},
     ): Promise<string> {
-      const now = new Date();
-      const p = await t.deps.db
-        .insertInto("parties")
-        .values({
-          organisation_id: hotline.org.id,
-          name,
-          kind: "platform",
-          country: "NL",
-          languages: extra.languages ?? ["en"],
-          max_urls_per_notice: extra.maxUrls ?? 50,
-          response_hours: extra.responseHours ?? null,
-          party_organisation_id: extra.partyOrganisationId ?? null,
-          created_at: now,
-          updated_at: now,
-        })
-        .returning("id")
-        .executeTakeFirstOrThrow();
-      for (const [i, c] of channels.entries())
-        await t.deps.db
-          .insertInto("party_channels")
-          .values({
-            party_id: p.id,
-            kind: c.kind,
-            address: c.address,
-            priority: c.priority ?? (i + 1) * 10,
-            secret_sealed:
-              c.kind === "webhook" ? seal(t.deps.masterKey, WEBHOOK_SECRET, "party-webhook-secret") : null,
-            created_at: now,
-            updated_at: now,
-          })
-          .execute();
+      const operator = registry.operatorFor(hotline.org.id);
+      const p = await registry.createParty(t.deps, operator, {
+        name,
+        kind: "platform",
+        country: "NL",
+        languages: extra.languages ?? ["en"],
+        maxUrlsPerNotice: extra.maxUrls ?? 50,
+        responseHours: extra.responseHours ?? null,
+        partyOrganisationId: extra.partyOrganisationId ?? null,
+      });
+      for (const c of channels) {
+        const added = await registry.addChannel(t.deps, operator, p.id, { kind: c.kind, address: c.address });
+        if (added.secret) webhookSecret = added.secret;
+      }
       return p.id;
     }
 
@@ -290,7 +274,7 @@ for (const backend of backends) {
       const sig = String(r.headers["x-vangrail-signature"]);
       const m = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(sig);
       assert.ok(m, sig);
-      const expected = createHmac("sha256", WEBHOOK_SECRET).update(`${m[1]}.`).update(r.body).digest("hex");
+      const expected = createHmac("sha256", webhookSecret).update(`${m[1]}.`).update(r.body).digest("hex");
       assert.equal(m[2], expected);
       const body = JSON.parse(r.body);
       assert.equal(body.event, "notice");

@@ -7,7 +7,9 @@ import { boot } from "./runtime.ts";
 const help = `Usage: vangrail demo
 
 Creates fictional demo organisations (a hotline, a regulator, a platform) and their users, or
-gives the existing demo users new passwords. Prints every login. Refused in production.`;
+gives the existing demo users new passwords, and fills the hotline's party registry with
+fictional platforms, a host, a registrar, a registry and a payment provider (.example and .test
+names only). Prints every login. Refused in production.`;
 
 export function printDemoAccounts(accounts: DemoAccount[]): void {
   console.log("\n  Demo accounts (fictional; staff of the hotline and regulator set up MFA at first login):");

@@ -13,6 +13,7 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance } from "fastify";
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
+import { partyRoutes } from "../modules/attribution/parties-routes.ts";
 import { auditRoutes } from "../modules/audit/routes.ts";
 import { caseRoutes } from "../modules/cases/routes.ts";
 import type { Deps } from "../modules/deps.ts";
@@ -57,7 +58,9 @@ export const CSP_DIRECTIVES = {
   defaultSrc: ["'self'"],
   scriptSrc: ["'self'"],
   styleSrc: ["'self'"],
-  imgSrc: ["'self'", "data:"],
+  // blob: for local previews (URL.createObjectURL): the device-hashing page shows the chosen
+  // photos without sending them anywhere.
+  imgSrc: ["'self'", "data:", "blob:"],
   fontSrc: ["'self'"],
   connectSrc: ["'self'"],
   objectSrc: ["'none'"],
@@ -173,6 +176,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   caseRoutes(app, deps, [async (d, caseId) => ({ reports: await reportsForCase(d, caseId) })]);
   intakeRoutes(app, deps);
   evidenceRoutes(app, deps);
+  partyRoutes(app, deps);
   noticeRoutes(app, deps);
 
   const webDir = opts.webDir;

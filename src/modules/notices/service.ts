@@ -11,6 +11,7 @@ import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { openWithAny, seal } from "../../platform/crypto.ts";
 import type { Tx } from "../../platform/db.ts";
 import { AppError, type FieldError } from "../../platform/errors.ts";
+import * as registry from "../attribution/parties.ts";
 import * as audit from "../audit/service.ts";
 import * as cases from "../cases/service.ts";
 import { category as categoryOf } from "../cases/taxonomy.ts";
@@ -221,7 +222,7 @@ export async function createNotices(
           result.skipped.push({ itemId: i.id, url: i.value, reason: "the party is archived" });
         continue;
       }
-      const channels = await store.channelsOf(tx, party.id);
+      const channels = await registry.deliveryChannels(tx, party.id);
       if (channels.length === 0) {
         for (const i of g.items)
           result.skipped.push({ itemId: i.id, url: i.value, reason: `${party.name} has no notice channel` });
@@ -303,7 +304,7 @@ export async function createNotices(
             deadlineAt: deadline,
           })),
         );
-        const channel = channels[0] as store.Channel;
+        const channel = channels[0] as registry.PartyChannel;
         const manual = channel.kind === "webform";
         await store.insertOutbox(tx, {
           organisationId,
@@ -424,9 +425,7 @@ async function deliverOne(deps: Deps, row: store.OutboxRow): Promise<"sent" | "r
       date: now,
     });
   } else if (channel.kind === "webhook") {
-    const secret = channel.secretSealed
-      ? openWithAny(keys(deps), channel.secretSealed, "party-webhook-secret")
-      : "";
+    const secret = await registry.webhookSecret(deps, channel.id);
     const body = Buffer.from(
       JSON.stringify({
         event: row.purpose,
@@ -453,7 +452,7 @@ async function deliverOne(deps: Deps, row: store.OutboxRow): Promise<"sent" | "r
     const sent = result;
     await deps.db.transaction().execute(async (tx) => {
       await store.outboxSent(tx, row.id, now, sent.sha256);
-      await store.markChannelHealthy(tx, channel.id, now);
+      await registry.markChannelHealthy(tx, channel.id);
       const items = await store.itemsOfNotice(tx, notice.id);
       if (row.purpose === "notice") {
         if (notice.status === "queued" || notice.status === "failed")
@@ -520,7 +519,7 @@ async function failChannel(
   const now = deps.clock.now();
   await deps.db.transaction().execute(async (tx) => {
     await store.outboxFailed(tx, row.id, error);
-    await store.markChannelFailed(tx, channel.id, error, now);
+    await registry.markChannelFailed(tx, channel.id, error, now);
     await audit.record(tx, deps.clock, audit.systemActor, {
       organisationId: notice.organisationId,
       action: "notice.delivery_failed",
@@ -538,7 +537,7 @@ async function failChannel(
         .filter((o) => o.purpose === row.purpose)
         .map((o) => o.recipient),
     );
-    const next = (await store.channelsOf(tx, notice.partyId)).find(
+    const next = (await registry.deliveryChannels(tx, notice.partyId)).find(
       (c) => c.id !== channel.id && !tried.has(c.address),
     );
     if (next) {

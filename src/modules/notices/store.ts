@@ -383,27 +383,6 @@ export interface Channel {
   failingSince: Date | null;
 }
 
-/** A party's channels in the order to try them: healthy ones first, then by priority. */
-export async function channelsOf(db: Executor, partyId: string): Promise<Channel[]> {
-  const rows = await db
-    .selectFrom("party_channels")
-    .select(["id", "party_id", "kind", "address", "priority", "secret_sealed", "failing_since"])
-    .where("party_id", "=", partyId)
-    .orderBy(sql`failing_since is not null`)
-    .orderBy("priority")
-    .orderBy("created_at")
-    .execute();
-  return rows.map((r) => ({
-    id: r.id,
-    partyId: r.party_id,
-    kind: r.kind,
-    address: r.address,
-    priority: r.priority,
-    secretSealed: r.secret_sealed,
-    failingSince: d(r.failing_since),
-  }));
-}
-
 export async function channelById(db: Executor, id: string): Promise<Channel | undefined> {
   const r = await db
     .selectFrom("party_channels")
@@ -421,28 +400,6 @@ export async function channelById(db: Executor, id: string): Promise<Channel | u
       failingSince: d(r.failing_since),
     }
   );
-}
-
-export async function markChannelFailed(db: Executor, id: string, error: string, at: Date): Promise<void> {
-  await db
-    .updateTable("party_channels")
-    .set((eb) => ({
-      failing_since: sql`coalesce(failing_since, ${at})`,
-      failures: eb("failures", "+", 1),
-      last_failure: error.slice(0, 2000),
-      updated_at: at,
-    }))
-    .where("id", "=", id)
-    .execute();
-}
-
-export async function markChannelHealthy(db: Executor, id: string, at: Date): Promise<void> {
-  await db
-    .updateTable("party_channels")
-    .set({ failing_since: null, failures: 0, updated_at: at })
-    .where("id", "=", id)
-    .where("failing_since", "is not", null)
-    .execute();
 }
 
 export interface CurrentAttribution {
@@ -533,7 +490,7 @@ export async function insertOutbox(
     organisationId: string;
     noticeId: string | null;
     purpose: OutboxRow["purpose"];
-    channel: Channel | null;
+    channel: Pick<Channel, "id" | "kind" | "address"> | null;
     messageId: string;
     status: "pending" | "manual";
     at: Date;

@@ -108,12 +108,16 @@ async function request<T>(
     accept: "application/json, application/problem+json",
     "accept-language": acceptLanguage,
   };
-  let payload: string | FormData | null = null;
+  let payload: string | FormData | Blob | null = null;
   if (method !== "GET") {
     if (csrfToken) headers["x-csrf-token"] = csrfToken;
-    // DELETE carries no body; a form (files) goes as multipart with the browser's boundary;
-    // every other write sends JSON, `{}` when empty.
+    // DELETE carries no body; a form (files) goes as multipart with the browser's boundary; a
+    // file of its own (a CSV upload) goes as its bytes with its type; every other write sends
+    // JSON, `{}` when empty.
     if (body instanceof FormData) {
+      payload = body;
+    } else if (body instanceof Blob) {
+      headers["content-type"] = body.type || "application/octet-stream";
       payload = body;
     } else if (method !== "DELETE") {
       headers["content-type"] = "application/json";

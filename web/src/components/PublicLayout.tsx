@@ -3,6 +3,7 @@
 // a neutral site, for someone who must hide what they are doing.
 import type { ReactNode } from "react";
 import { useI18n } from "../i18n/index.tsx";
+import { RESPOND_PATH } from "../lib/notices.ts";
 import { Link, usePath } from "../lib/router.tsx";
 import { BrandMark } from "./Brand.tsx";
 import { LanguageSwitch } from "./LanguageSwitch.tsx";
@@ -21,7 +22,8 @@ export function isPublicPath(path: string): boolean {
   return (
     (PUBLIC_REPORT_PATHS as readonly string[]).includes(path) ||
     path === PUBLIC_STATUS_PATH ||
-    isDeviceHashPath(path)
+    isDeviceHashPath(path) ||
+    RESPOND_PATH.test(path)
   );
 }
 

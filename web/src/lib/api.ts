@@ -97,8 +97,14 @@ async function readProblem(response: Response): Promise<Problem> {
   }
 }
 
-async function request<T>(method: Method, path: string, body?: unknown): Promise<T> {
+async function request<T>(
+  method: Method,
+  path: string,
+  body?: unknown,
+  extraHeaders: Readonly<Record<string, string>> = {},
+): Promise<T> {
   const headers: Record<string, string> = {
+    ...extraHeaders,
     accept: "application/json, application/problem+json",
     "accept-language": acceptLanguage,
   };
@@ -151,7 +157,8 @@ async function request<T>(method: Method, path: string, body?: unknown): Promise
 
 export const api = {
   get: <T>(path: string): Promise<T> => request<T>("GET", path),
-  post: <T>(path: string, body?: unknown): Promise<T> => request<T>("POST", path, body),
+  post: <T>(path: string, body?: unknown, headers?: Readonly<Record<string, string>>): Promise<T> =>
+    request<T>("POST", path, body, headers),
   patch: <T>(path: string, body: unknown): Promise<T> => request<T>("PATCH", path, body),
   del: <T = undefined>(path: string): Promise<T> => request<T>("DELETE", path),
 };

@@ -5,6 +5,7 @@
 import { join } from "node:path";
 import type { Logger } from "pino";
 import { Fetcher, type FetcherConfig } from "../../platform/fetcher/fetcher.ts";
+import { loopbackAllowed } from "../../platform/fetcher/guard.ts";
 import type { Deps } from "../deps.ts";
 import {
   type Bootstrap,
@@ -26,6 +27,11 @@ export interface AttributionEnv {
   bootstrapDir: string;
   /** Hosts looked up at the same time within one batch. */
   concurrency: number;
+  /**
+   * Attribute hosts on loopback addresses (the simulation's fictional networks). Honoured only
+   * where the fetcher's loopback exception is (`VANGRAIL_TEST_MODE=1`, not production).
+   */
+  loopbackHosts: boolean;
 }
 
 export interface AttributionEnvOptions {
@@ -37,6 +43,7 @@ export interface AttributionEnvOptions {
   maxWaitMs?: number;
   dnsTimeoutMs?: number;
   concurrency?: number;
+  loopbackHosts?: boolean;
 }
 
 /** Where `vangrail attribution bootstrap` writes when RDAP_BOOTSTRAP_DIR is not set. */
@@ -122,6 +129,7 @@ export function buildAttributionEnv(deps: Deps, o: AttributionEnvOptions = {}): 
     bootstrap,
     bootstrapDir: dir,
     concurrency: o.concurrency ?? 16,
+    loopbackHosts: o.loopbackHosts === true && loopbackAllowed(),
   };
 }
 

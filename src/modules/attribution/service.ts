@@ -11,7 +11,8 @@
 import { createHash } from "node:crypto";
 import type { Tx } from "../../platform/db.ts";
 import { AppError } from "../../platform/errors.ts";
-import { denyReason } from "../../platform/fetcher/addresses.ts";
+import { denyReason, isLoopback } from "../../platform/fetcher/addresses.ts";
+import { loopbackAllowed } from "../../platform/fetcher/guard.ts";
 import { type Actor, record, systemActor } from "../audit/service.ts";
 import type { Deps } from "../deps.ts";
 import { actorOf, authorize, type Principal } from "../identity/principal.ts";
@@ -200,7 +201,7 @@ async function hostingOf(b: Batch, host: string): Promise<Finding> {
     };
   const address = (dns.addresses[0] as { address: string }).address;
   const deny = denyReason(address);
-  if (deny)
+  if (deny && !(env.loopbackHosts && loopbackAllowed() && isLoopback(address)))
     return {
       ...blank,
       role: "hosting",

@@ -401,8 +401,6 @@ export async function channelById(db: Executor, id: string): Promise<Channel | u
   );
 }
 
-
-
 // --- Outbox ---------------------------------------------------------------------------------
 
 export interface OutboxRow {

@@ -10,6 +10,9 @@ export interface OrganisationsTable {
   name: string;
   kind: "hotline" | "regulator" | "police" | "platform" | "helpdesk";
   created_at: CreatedAt;
+  notice_email: string | null;
+  trusted_flagger: Generated<boolean>;
+  trusted_flagger_area: string | null;
 }
 
 export interface UsersTable {
@@ -321,4 +324,183 @@ export interface Database {
   hash_entries: HashEntriesTable;
   hash_entry_changes: HashEntryChangesTable;
   schema_migrations: SchemaMigrationsTable;
+  parties: PartiesTable;
+  party_matchers: PartyMatchersTable;
+  party_channels: PartyChannelsTable;
+  rdap_cache: RdapCacheTable;
+  attributions: AttributionsTable;
+  notices: NoticesTable;
+  notice_items: NoticeItemsTable;
+  outbox: OutboxTable;
+  notice_responses: NoticeResponsesTable;
+}
+
+// 0006: parties, attribution, notices, outbox, responses.
+
+export type PartyKind = "platform" | "hosting" | "registrar" | "registry" | "payment" | "other";
+
+export interface PartiesTable {
+  id: Generated<string>;
+  organisation_id: string;
+  name: string;
+  kind: PartyKind;
+  country: string | null;
+  dsa_contact: string | null;
+  legal_representative: string | null;
+  very_large: Generated<boolean>;
+  dsc: string | null;
+  languages: ColumnType<string[], string[] | undefined, string[]>;
+  response_hours: number | null;
+  max_urls_per_notice: ColumnType<number, number | undefined, number>;
+  party_organisation_id: string | null;
+  notes: string | null;
+  archived_at: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export type PartyMatcherKind = "domain" | "asn" | "registrar_iana_id" | "tld" | "abuse_email";
+
+export interface PartyMatchersTable {
+  id: Generated<string>;
+  organisation_id: string;
+  party_id: string;
+  kind: PartyMatcherKind;
+  value: string;
+  created_at: Timestamp;
+}
+
+export type ChannelKind = "email" | "webhook" | "webform";
+
+export interface PartyChannelsTable {
+  id: Generated<string>;
+  party_id: string;
+  kind: ChannelKind;
+  address: string;
+  priority: ColumnType<number, number | undefined, number>;
+  secret_sealed: string | null;
+  failing_since: Timestamp | null;
+  failures: Generated<number>;
+  last_failure: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface RdapCacheTable {
+  key: string;
+  url: string | null;
+  status: number | null;
+  raw_sha256: string | null;
+  answer: ColumnType<unknown, string | null, string | null>;
+  error: string | null;
+  fetched_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+export type AttributionRole = "platform" | "hosting" | "registrar" | "registry";
+
+export interface AttributionsTable {
+  id: Generated<string>;
+  item_id: string;
+  organisation_id: string;
+  role: AttributionRole;
+  party_id: string | null;
+  name: string | null;
+  abuse_email: string | null;
+  country: string | null;
+  asn: number | null;
+  network: string | null;
+  address: string | null;
+  source: string;
+  source_url: string | null;
+  raw_sha256: string | null;
+  error: string | null;
+  resolved_at: Timestamp;
+  expires_at: Timestamp;
+  superseded_at: Timestamp | null;
+}
+
+export type NoticeStatus = "queued" | "sent" | "failed" | "acknowledged" | "answered" | "closed";
+
+export interface NoticesTable {
+  id: Generated<string>;
+  organisation_id: string;
+  party_id: string;
+  step: string;
+  category: string;
+  language: "nl" | "en";
+  status: NoticeStatus;
+  response_token_hash: string;
+  response_token_sealed: string;
+  subject: string;
+  body_text: string;
+  body_html: string;
+  attachment_kind: "xarf" | "vangrail";
+  attachment: ColumnType<Record<string, unknown>, string, string>;
+  deadline_at: Timestamp;
+  created_by: string | null;
+  created_at: Timestamp;
+  sent_at: Timestamp | null;
+  acknowledged_at: Timestamp | null;
+  answered_at: Timestamp | null;
+  closed_at: Timestamp | null;
+}
+
+export type ItemOutcome = "removed" | "disabled" | "geo_restricted" | "refused" | "not_responsible";
+
+export interface NoticeItemsTable {
+  notice_id: string;
+  item_id: string;
+  party_id: string;
+  step: string;
+  deadline_at: Timestamp;
+  outcome: ItemOutcome | null;
+  outcome_at: Timestamp | null;
+  overdue_at: Timestamp | null;
+  reminded_at: Timestamp | null;
+}
+
+export interface OutboxTable {
+  id: Generated<string>;
+  organisation_id: string;
+  notice_id: string | null;
+  purpose: "notice" | "receipt" | "reminder";
+  channel_id: string | null;
+  channel_kind: ChannelKind | null;
+  recipient: string | null;
+  message_id: string;
+  status: "pending" | "sending" | "sent" | "failed" | "manual";
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  lease_until: Timestamp | null;
+  sent_at: Timestamp | null;
+  last_error: string | null;
+  delivered_sha256: string | null;
+  created_at: Timestamp;
+}
+
+export type ResponseKind =
+  | "acknowledged"
+  | "removed"
+  | "disabled"
+  | "geo_restricted"
+  | "refused"
+  | "not_responsible"
+  | "question";
+
+export interface NoticeResponsesTable {
+  id: Generated<string>;
+  notice_id: string;
+  kind: ResponseKind;
+  item_ids: ColumnType<string[], string[] | undefined, string[]>;
+  restriction: string | null;
+  ground_kind: "legal" | "contractual" | null;
+  ground: string | null;
+  facts: string | null;
+  automated: boolean | null;
+  countries: string[] | null;
+  responsible: string | null;
+  message: string | null;
+  via: "page" | "api";
+  received_at: Timestamp;
 }

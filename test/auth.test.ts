@@ -67,6 +67,9 @@ for (const backend of backends) {
         "POST /api/v1/public/reports/status",
         "POST /api/v1/public/device-hashes",
         "POST /api/v1/public/device-hashes/withdraw",
+        "GET /api/v1/public/notices/:token",
+        "POST /api/v1/public/notices/:token/responses",
+        "GET /api/v1/schemas/notice-v1.json",
       ]);
       const seen: string[] = [];
       for (const r of t.app.routeTable) {

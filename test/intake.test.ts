@@ -317,6 +317,7 @@ for (const backend of backends) {
       });
       assert.equal(changed.statusCode, 200, changed.body);
       assert.equal(changed.json().category, "deepfake");
+      assert.equal(changed.json().assigneeName, "Test analyst", "the answer names the assignee");
       const note = await analyst.request("POST", `/api/v1/cases/${caseId}/notes`, {
         body: "<b>inert</b> note",
       });
@@ -496,13 +497,41 @@ for (const backend of backends) {
         linked.some((i) => i.kind === "file"),
         "the re-upload was not linked to the first case",
       );
+      // A second submission, taken back with its own withdrawal secret only.
+      const other = await hashImage(await shapes(32, 640, 480));
+      const second = await t.app.inject({
+        method: "POST",
+        url: "/api/v1/public/device-hashes",
+        payload: {
+          receipt: out.receipt,
+          secret: out.secret,
+          hashes: [{ pdq: other.hash, quality: other.quality }],
+        },
+      });
+      assert.equal(second.statusCode, 200, second.body);
+      const bySecret = (withdrawalSecret: string) =>
+        t.app.inject({
+          method: "POST",
+          url: "/api/v1/public/device-hashes/withdraw",
+          payload: { withdrawalSecret },
+        });
+      assert.equal((await bySecret("x".repeat(32))).json().deleted, 0, "an unknown secret deletes nothing");
+      const one = await bySecret(second.json().withdrawalSecret);
+      assert.equal(one.statusCode, 200, one.body);
+      assert.equal(one.json().deleted, 1);
+      const both = await t.app.inject({
+        method: "POST",
+        url: "/api/v1/public/device-hashes/withdraw",
+        payload: { receipt: out.receipt, secret: out.secret, withdrawalSecret: "x".repeat(32) },
+      });
+      assert.equal(both.statusCode, 422, "either the codes or the withdrawal secret, not both");
       const withdraw = await t.app.inject({
         method: "POST",
         url: "/api/v1/public/device-hashes/withdraw",
         payload: { receipt: out.receipt, secret: out.secret },
       });
       assert.equal(withdraw.statusCode, 200, withdraw.body);
-      assert.equal(withdraw.json().deleted, 1);
+      assert.equal(withdraw.json().deleted, 1, "the first submission; the second was already withdrawn");
     });
 
     test("the form without JavaScript: plain HTML in, receipt out, errors shown escaped", async () => {

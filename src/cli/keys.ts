@@ -8,6 +8,7 @@
 //   4. vangrail keys status                        → when nothing is left under the old key id,
 //      remove VANGRAIL_MASTER_KEY_PREVIOUS and destroy the old key (it is retired).
 import { randomBytes } from "node:crypto";
+import { resealWebhookSecrets } from "../modules/attribution/parties.ts";
 import { type Actor, record, systemActor } from "../modules/audit/service.ts";
 import { evidenceEnv } from "../modules/evidence/env.ts";
 import { publicSigningKeyFor } from "../modules/evidence/service.ts";
@@ -60,6 +61,7 @@ export async function run(argv: string[]): Promise<number> {
       const signing = await rotateSigningKeys(deps.db, env.ring);
       const totp = await resealMfaSecrets(deps);
       const intakeSecrets = await resealIntakeSecrets(deps);
+      const webhooks = await resealWebhookSecrets(deps);
       const actor: Actor = systemActor;
       await deps.db.transaction().execute((tx) =>
         record(tx, deps.clock, actor, {
@@ -79,6 +81,11 @@ export async function run(argv: string[]): Promise<number> {
               resealed: intakeSecrets.resealed,
               failed: intakeSecrets.failed.length,
             },
+            webhookSecrets: {
+              checked: webhooks.checked,
+              resealed: webhooks.resealed,
+              failed: webhooks.failed.length,
+            },
           },
         }),
       );
@@ -86,16 +93,19 @@ export async function run(argv: string[]): Promise<number> {
         `master key ${env.ring.current.id}: ${blobs.rewrapped} of ${blobs.checked} blob data keys and ` +
           `${signing.rewrapped} of ${signing.checked} signing keys re-wrapped; ` +
           `${totp.resealed} of ${totp.checked} TOTP secrets and ` +
-          `${intakeSecrets.resealed} of ${intakeSecrets.checked} sealed report values re-sealed`,
+          `${intakeSecrets.resealed} of ${intakeSecrets.checked} sealed report values and ` +
+          `${webhooks.resealed} of ${webhooks.checked} webhook secrets re-sealed`,
       );
       for (const id of totp.failed) console.error(`  could not re-seal the TOTP secret of user ${id}`);
-      for (const id of intakeSecrets.failed) console.error(`  could not re-seal ${id}`);
+      for (const id of [...intakeSecrets.failed, ...webhooks.failed])
+        console.error(`  could not re-seal ${id}`);
       for (const f of [...blobs.failed.map((x) => x.sha256), ...signing.failed.map((x) => x.id)])
         console.error(`  could not re-wrap ${f}`);
       return blobs.failed.length +
         signing.failed.length +
         totp.failed.length +
-        intakeSecrets.failed.length ===
+        intakeSecrets.failed.length +
+        webhooks.failed.length ===
         0
         ? 0
         : 1;

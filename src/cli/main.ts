@@ -30,9 +30,17 @@ const commands: Record<
   },
   keys: { summary: "master-key rotation and evidence signing keys", load: () => import("./keys.ts") },
   hash: { summary: "PDQ, MD5 and SHA-256 of image files", load: () => import("./hash.ts") },
+  parties: {
+    summary: "party registry: import or export parties as CSV",
+    load: () => import("./parties.ts"),
+  },
   banks: {
     summary: "hash banks: list, create, import/export hash lists, withdraw, match files",
     load: () => import("./banks.ts"),
+  },
+  attribution: {
+    summary: "RDAP bootstrap files (status, download from IANA) and lookups of who hosts a URL",
+    load: () => import("./attribution.ts"),
   },
 };
 

@@ -18,6 +18,8 @@ import Fastify, {
 } from "fastify";
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import helmet from "helmet";
+import { partyRoutes } from "../modules/attribution/parties-routes.ts";
+import { attributionRoutes } from "../modules/attribution/routes.ts";
 import { auditRoutes } from "../modules/audit/routes.ts";
 import { caseRoutes } from "../modules/cases/routes.ts";
 import type { Deps } from "../modules/deps.ts";
@@ -26,6 +28,7 @@ import { hashingRoutes } from "../modules/hashing/routes.ts";
 import { identityRoutes } from "../modules/identity/routes.ts";
 import { intakeRoutes } from "../modules/intake/routes.ts";
 import { reportsForCase } from "../modules/intake/service.ts";
+import { noticeRoutes } from "../modules/notices/routes.ts";
 import { limits } from "../platform/limits.ts";
 import { registerAuth } from "./plugins/auth.ts";
 import { registerErrorHandling } from "./plugins/errors.ts";
@@ -61,7 +64,9 @@ export const CSP_DIRECTIVES = {
   defaultSrc: ["'self'"],
   scriptSrc: ["'self'"],
   styleSrc: ["'self'"],
-  imgSrc: ["'self'", "data:"],
+  // blob: for local previews (URL.createObjectURL): the device-hashing page shows the chosen
+  // photos without sending them anywhere.
+  imgSrc: ["'self'", "data:", "blob:"],
   fontSrc: ["'self'"],
   connectSrc: ["'self'"],
   objectSrc: ["'none'"],
@@ -194,6 +199,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   caseRoutes(app, deps, [async (d, caseId) => ({ reports: await reportsForCase(d, caseId) })]);
   intakeRoutes(app, deps);
   evidenceRoutes(app, deps);
+  partyRoutes(app, deps);
+  noticeRoutes(app, deps);
+  attributionRoutes(app, deps);
 
   const webDir = opts.webDir;
   const hasWeb = webDir !== undefined && existsSync(join(webDir, "index.html"));

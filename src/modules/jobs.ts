@@ -1,11 +1,13 @@
 // Every module's jobs in one registry: `serve` and `worker` refuse to start if one lacks a handler.
 import { JobRegistry } from "../platform/queue.ts";
+import { registerAttributionJobs } from "./attribution/jobs.ts";
 import { registerAuditJobs } from "./audit/jobs.ts";
 import type { Deps } from "./deps.ts";
 import { registerEvidenceJobs } from "./evidence/jobs.ts";
 import { registerHashingJobs } from "./hashing/jobs.ts";
 import { registerIdentityJobs } from "./identity/jobs.ts";
 import { registerIntakeJobs } from "./intake/jobs.ts";
+import { registerNoticeJobs } from "./notices/jobs.ts";
 
 export function buildJobRegistry(deps: Deps): JobRegistry {
   const registry = new JobRegistry();
@@ -14,5 +16,7 @@ export function buildJobRegistry(deps: Deps): JobRegistry {
   registerIntakeJobs(registry, deps);
   registerEvidenceJobs(registry, deps);
   registerHashingJobs(registry, deps);
+  registerNoticeJobs(registry, deps);
+  registerAttributionJobs(registry, deps);
   return registry;
 }

@@ -67,6 +67,20 @@ const schema = z.object({
   BLOB_S3_ACCESS_KEY_ID: z.string().min(1).optional(),
   BLOB_S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
   BLOB_S3_FORCE_PATH_STYLE: bool.default(false),
+  MAIL_TRANSPORT: z.enum(["smtp", "file"]).default("file"),
+  SMTP_URL: z
+    .url()
+    .refine((u) => /^smtps?:\/\//.test(u), "must start with smtp:// or smtps://")
+    .optional(),
+  MAIL_FROM: z.string().min(3).max(320).default("Vangrail <notices@localhost>"),
+  DKIM_DOMAIN: z.string().min(1).max(253).optional(),
+  DKIM_SELECTOR: z.string().min(1).max(63).optional(),
+  DKIM_PRIVATE_KEY_FILE: z.string().min(1).optional(),
+  NOTICE_POLICY_FILE: z.string().min(1).optional(),
+  RDAP_CACHE_HOURS: int(1, 24 * 90).default(24),
+  RDAP_TIMEOUT_SECONDS: int(1, 120).default(15),
+  RDAP_MAX_BYTES: int(1024, 16 * 1024 * 1024).default(1024 * 1024),
+  RDAP_BOOTSTRAP_DIR: z.string().min(1).optional(),
 });
 
 type Env = z.infer<typeof schema>;
@@ -94,6 +108,26 @@ export interface Config {
   intakeOrganisationId: string | undefined;
   intake: { reportsPerMinute: number; uploadRetentionDays: number };
   evidence: EvidenceConfig;
+  /** Attribution (issue 6): RDAP lookups and their cache. */
+  attribution: {
+    rdapCacheHours: number;
+    rdapTimeoutMs: number;
+    rdapMaxBytes: number;
+    /** IANA bootstrap files (dns.json, ipv4.json, ipv6.json, asn.json); default: the shipped copy. */
+    bootstrapDir: string | undefined;
+  };
+  /** Notices (issue 6): how mail leaves, and the deadline policy. */
+  notices: {
+    mail:
+      | { transport: "file"; dir: string; from: string }
+      | {
+          transport: "smtp";
+          url: string;
+          from: string;
+          dkim: { domain: string; selector: string; privateKeyFile: string } | undefined;
+        };
+    policyFile: string | undefined;
+  };
 }
 
 export interface EvidenceConfig {
@@ -154,6 +188,11 @@ export function loadConfig(
   const e = parsed.data;
   if (e.BLOB_STORE === "s3" && !e.BLOB_S3_BUCKET)
     throw new ConfigError(["BLOB_S3_BUCKET: required when BLOB_STORE=s3"]);
+  if (e.MAIL_TRANSPORT === "smtp" && !e.SMTP_URL)
+    throw new ConfigError(["SMTP_URL: required when MAIL_TRANSPORT=smtp"]);
+  const dkimSet = [e.DKIM_DOMAIN, e.DKIM_SELECTOR, e.DKIM_PRIVATE_KEY_FILE].filter((v) => v).length;
+  if (dkimSet !== 0 && dkimSet !== 3)
+    throw new ConfigError(["DKIM_DOMAIN, DKIM_SELECTOR, DKIM_PRIVATE_KEY_FILE: set all three or none"]);
   if (e.NODE_ENV === "production" && e.DATABASE_URL && !e.VANGRAIL_MASTER_KEY) {
     // Replicas sharing a database must share the key that seals secrets in it; a key file in
     // each replica's own data folder would silently differ.
@@ -223,6 +262,31 @@ export function loadConfig(
               forcePathStyle: e.BLOB_S3_FORCE_PATH_STYLE,
             }
           : { kind: "fs" },
+    },
+    attribution: {
+      rdapCacheHours: e.RDAP_CACHE_HOURS,
+      rdapTimeoutMs: e.RDAP_TIMEOUT_SECONDS * 1000,
+      rdapMaxBytes: e.RDAP_MAX_BYTES,
+      bootstrapDir: e.RDAP_BOOTSTRAP_DIR ? resolve(e.RDAP_BOOTSTRAP_DIR) : undefined,
+    },
+    notices: {
+      mail:
+        e.MAIL_TRANSPORT === "smtp"
+          ? {
+              transport: "smtp",
+              url: e.SMTP_URL as string,
+              from: e.MAIL_FROM,
+              dkim:
+                e.DKIM_DOMAIN && e.DKIM_SELECTOR && e.DKIM_PRIVATE_KEY_FILE
+                  ? {
+                      domain: e.DKIM_DOMAIN,
+                      selector: e.DKIM_SELECTOR,
+                      privateKeyFile: resolve(e.DKIM_PRIVATE_KEY_FILE),
+                    }
+                  : undefined,
+            }
+          : { transport: "file", dir: resolve(e.VANGRAIL_DATA_DIR, "mail-out"), from: e.MAIL_FROM },
+      policyFile: e.NOTICE_POLICY_FILE ? resolve(e.NOTICE_POLICY_FILE) : undefined,
     },
   };
 }

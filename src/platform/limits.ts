@@ -12,6 +12,8 @@ export const limits = {
   mfaCodeLength: 6,
   /** Hashes in one call of the matching API. */
   hashMatchBatchMax: 1000,
+  /** PDQ hashes a victim sends from their own device in one call (and photos the page takes). */
+  deviceHashesPerCall: 100,
   /** Lines of one hash-list import through the API (the CLI streams larger lists in chunks). */
   hashImportLinesMax: 200_000,
   hashImportBytesMax: 32 * 1024 * 1024,
@@ -29,4 +31,10 @@ export const limits = {
   contactFieldMax: 200,
   importRowsMax: 10_000,
   importBytesMax: 5 * 1024 * 1024,
+  /** The party registry: what one party may hold, and one CSV import of parties. */
+  partyMatchersMax: 200,
+  partyChannelsMax: 20,
+  partyImportRowsMax: 5000,
+  partyImportBytesMax: 2 * 1024 * 1024,
+  partyCsvCellMax: 20_000,
 } as const;

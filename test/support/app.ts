@@ -32,7 +32,7 @@ export interface TestApp {
 export async function startApp(
   backend: TestBackend,
   env: Record<string, string> = {},
-  opts: { loginRateLimit?: number } = {},
+  opts: { loginRateLimit?: number; webDir?: string } = {},
 ): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), "vg-test-"));
   const config = loadConfig({
@@ -62,6 +62,7 @@ export async function startApp(
     setupCode: () => SETUP_CODE,
     ready: async () => ({ database: true, queue: true }),
     loginRateLimit: opts.loginRateLimit ?? 10_000,
+    webDir: opts.webDir,
   });
   await app.ready();
   return {

@@ -51,10 +51,13 @@ export async function startTestServer(
     out += d;
   });
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`server did not start:\n${out}`)),
-      opts.timeoutMs ?? 60_000,
-    );
+    const timer = setTimeout(() => {
+      // Nobody gets a handle to a server that did not start: stop it here, or its pipes keep
+      // the test process alive for ever after the failure.
+      child.once("exit", () => rmSync(dataDir, { recursive: true, force: true }));
+      child.kill("SIGKILL");
+      reject(new Error(`server did not start:\n${out}`));
+    }, opts.timeoutMs ?? 60_000);
     const check = () => {
       const m = /"port":(\d+),"startupMs"/.exec(out);
       if (m?.[1]) {

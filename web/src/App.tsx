@@ -3,6 +3,7 @@ import { type ComponentType, type ReactNode, useEffect, useRef } from "react";
 import { AppLayout } from "./components/AppLayout.tsx";
 import { useAuth } from "./lib/auth.tsx";
 import { CASE_PATH } from "./lib/cases.ts";
+import { PARTIES_IMPORT_PATH, PARTIES_PATH, PARTY_PATH } from "./lib/parties.ts";
 import { navigate, usePath } from "./lib/router.tsx";
 import { AuditPage } from "./pages/AuditPage.tsx";
 import { CasePage } from "./pages/CasePage.tsx";
@@ -12,6 +13,9 @@ import { MfaEnrolPage } from "./pages/MfaEnrolPage.tsx";
 import { MfaVerifyPage } from "./pages/MfaVerifyPage.tsx";
 import { OrganisationPage } from "./pages/OrganisationPage.tsx";
 import { OverviewPage } from "./pages/OverviewPage.tsx";
+import { PartiesImportPage } from "./pages/PartiesImportPage.tsx";
+import { PartiesPage } from "./pages/PartiesPage.tsx";
+import { PartyPage } from "./pages/PartyPage.tsx";
 import { SetupPage } from "./pages/SetupPage.tsx";
 import { LoadingPage, NotFoundPage, UnavailablePage } from "./pages/StatusPages.tsx";
 
@@ -31,14 +35,18 @@ const APP_PAGES: Record<string, ComponentType> = {
   [PATHS.organisation]: OrganisationPage,
   [PATHS.audit]: AuditPage,
   [PATHS.cases]: CasesPage,
+  [PARTIES_PATH]: PartiesPage,
+  [PARTIES_IMPORT_PATH]: PartiesImportPage,
 };
 
-/** The page for a path: a fixed page, or one case by its id; null when there is none. */
+/** The page for a path: a fixed page, one case or one party by its id; null when there is none. */
 function pageFor(path: string): ReactNode {
   const Page = APP_PAGES[path];
   if (Page) return <Page />;
   const caseId = CASE_PATH.exec(path)?.[1];
   if (caseId) return <CasePage key={caseId} id={caseId} />;
+  const partyId = PARTY_PATH.exec(path)?.[1];
+  if (partyId) return <PartyPage key={partyId} id={partyId} />;
   return null;
 }
 

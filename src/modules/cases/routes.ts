@@ -5,6 +5,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { principal } from "../../http/plugins/auth.ts";
 import type { Deps } from "../deps.ts";
+import * as identity from "../identity/service.ts";
 import { presentCaseSummary, presentEvent, presentItem, presentNote } from "./presenter.ts";
 import * as s from "./schemas.ts";
 import * as cases from "./service.ts";
@@ -99,7 +100,11 @@ export function caseRoutes(app: FastifyInstance, deps: Deps, extras: CaseExtras[
         response: { 200: s.caseSummary },
       },
     },
-    async (req) => presentCaseSummary(await cases.changeCase(deps, principal(req), req.params.id, req.body)),
+    async (req) => {
+      const c = await cases.changeCase(deps, principal(req), req.params.id, req.body);
+      const assignee = c.assigneeId ? await identity.findUserById(deps, c.assigneeId) : undefined;
+      return presentCaseSummary({ ...c, assigneeName: assignee?.displayName ?? null } as typeof c);
+    },
   );
 
   r.post(

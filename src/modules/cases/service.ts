@@ -2,7 +2,7 @@
 // same thing), a category from the taxonomy, a priority, a status, an assignee, notes, and a
 // timeline read from the audit log. Every change writes an audit event in its transaction.
 
-import type { Tx } from "../../platform/db.ts";
+import type { Executor, Tx } from "../../platform/db.ts";
 import { AppError } from "../../platform/errors.ts";
 import * as audit from "../audit/service.ts";
 import type { Deps } from "../deps.ts";
@@ -581,3 +581,46 @@ export async function exposureToday(deps: Deps, by: Principal): Promise<number> 
 }
 
 export { ITEM_STATUSES };
+
+/** A case and its items for another module's job (no principal: the caller checked access). */
+export async function caseWithItems(
+  deps: Deps,
+  organisationId: string,
+  caseId: string,
+  db: Executor = deps.db,
+) {
+  const c = await store.findCase(db, organisationId, caseId);
+  if (!c) return undefined;
+  return { case: c, items: await store.itemsOfCase(db, c.id) };
+}
+
+/**
+ * Moves items along the chain on behalf of the system (a notice was sent, a party answered),
+ * one audit event per item that changed. Items in `keep` states are left alone.
+ */
+export async function advanceItems(
+  tx: Tx,
+  clock: Deps["clock"],
+  organisationId: string,
+  itemIds: string[],
+  status: store.ItemStatus,
+  reason: string,
+  data: Record<string, unknown> = {},
+  keep: store.ItemStatus[] = ["removed", "escalated", "not_actionable", "closed"],
+): Promise<number> {
+  let changed = 0;
+  for (const id of itemIds) {
+    const item = await store.findItem(tx, organisationId, id);
+    if (!item || item.status === status || keep.includes(item.status)) continue;
+    await store.updateItemStatus(tx, item.id, status, clock.now());
+    await audit.record(tx, clock, audit.systemActor, {
+      organisationId,
+      action: "item.status_changed",
+      subject: { type: "item", id: item.id },
+      reason,
+      data: { from: item.status, to: status, ...data },
+    });
+    changed++;
+  }
+  return changed;
+}

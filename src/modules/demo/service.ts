@@ -1,7 +1,9 @@
-// Demo data: fictional organisations and users so a newcomer can look around at once.
-// Every name is invented and every address is under the reserved .example domain.
+// Demo data: fictional organisations and users so a newcomer can look around at once, and a
+// party registry of fictional platforms, hosts, a registrar and a registry for the hotline.
+// Every name is invented and every address is under the reserved .example or .test domains.
 import { randomToken } from "../../platform/crypto.ts";
 import { AppError } from "../../platform/errors.ts";
+import { seedDemoParties } from "../attribution/parties-demo.ts";
 import type { Deps } from "../deps.ts";
 import type { OrganisationKind, Role } from "../identity/roles.ts";
 import * as identity from "../identity/service.ts";
@@ -53,7 +55,8 @@ const demoPassword = () => `demo-${randomToken(12)}`;
 
 /**
  * Seeds the demo organisations and users, or, when they exist, gives them new passwords, so
- * the printed passwords always work. Refused in production.
+ * the printed passwords always work; and the hotline's fictional party registry (brought back
+ * in line when it exists). Refused in production.
  */
 export async function seedDemo(deps: Deps): Promise<DemoAccount[]> {
   if (deps.config.env === "production") {
@@ -73,6 +76,7 @@ export async function seedDemo(deps: Deps): Promise<DemoAccount[]> {
       else await identity.createUser(deps, undefined, { ...u, organisationId: orgId, password });
       accounts.push({ organisation: o.name, email: u.email, role: u.role, password });
     }
+    if (o.kind === "hotline") await seedDemoParties(deps, orgId);
   }
   return accounts;
 }

@@ -360,3 +360,8 @@ export async function publicSigningKeyFor(deps: Deps, organisationId: string) {
   const k = await signingKeyFor(deps.db, evidenceEnv(deps).ring, deps.clock, organisationId);
   return { publicKeyPem: k.publicKeyPem, fingerprint: k.fingerprint, createdAt: k.createdAt };
 }
+
+/** For notices: the latest signed capture of each item (time and manifest hash). */
+export function latestCapturedOfItems(deps: Deps, organisationId: string, itemIds: string[]) {
+  return store.latestCapturedOfItems(deps.db, organisationId, itemIds);
+}

@@ -346,3 +346,29 @@ export async function organisationName(db: Executor, id: string): Promise<string
 export async function organisations(db: Executor): Promise<{ id: string; name: string; kind: string }[]> {
   return db.selectFrom("organisations").select(["id", "name", "kind"]).orderBy("created_at").execute();
 }
+
+/** The latest completed capture of each item: when, and the SHA-256 of its signed manifest. */
+export async function latestCapturedOfItems(
+  db: Executor,
+  organisationId: string,
+  itemIds: string[],
+): Promise<{ itemId: string; capturedAt: Date; manifestSha256: string }[]> {
+  if (itemIds.length === 0) return [];
+  const rows = await db
+    .selectFrom("evidence_captures")
+    .select(["item_id", "captured_at", "manifest_sha256"])
+    .distinctOn("item_id")
+    .where("organisation_id", "=", organisationId)
+    .where("item_id", "in", itemIds)
+    .where("status", "=", "captured")
+    .orderBy("item_id")
+    .orderBy("captured_at", "desc")
+    .execute();
+  return rows
+    .filter((r) => r.item_id && r.captured_at && r.manifest_sha256)
+    .map((r) => ({
+      itemId: r.item_id as string,
+      capturedAt: new Date(r.captured_at as Date),
+      manifestSha256: r.manifest_sha256 as string,
+    }));
+}

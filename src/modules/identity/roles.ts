@@ -32,6 +32,12 @@ export const permissions = [
   "banks:read",
   "banks:manage",
   "match",
+  "parties:read",
+  "parties:manage",
+  "attribution:run",
+  "notices:read",
+  "notices:send",
+  "notices:respond",
 ] as const;
 export type Permission = (typeof permissions)[number];
 
@@ -45,6 +51,9 @@ export const tokenScopes = [
   "banks:read",
   "banks:manage",
   "match",
+  "parties:read",
+  "notices:read",
+  "notices:respond",
 ] as const satisfies readonly Permission[];
 export type TokenScope = (typeof tokenScopes)[number];
 
@@ -99,10 +108,23 @@ const bankGrants: Partial<Record<Role, readonly Permission[]>> = {
   platform_agent: ["match"],
 };
 
+/**
+ * Parties, attribution and notices (issue 6): admins keep the party registry; analysts attribute
+ * and send notices; a platform's own agents read and answer the notices addressed to it.
+ */
+const noticeGrants: Partial<Record<Role, readonly Permission[]>> = {
+  admin: ["parties:read", "parties:manage", "attribution:run", "notices:read", "notices:send"],
+  supervisor: ["parties:read", "parties:manage", "attribution:run", "notices:read", "notices:send"],
+  analyst: ["parties:read", "attribution:run", "notices:read", "notices:send"],
+  auditor: ["parties:read", "notices:read"],
+  platform_agent: ["notices:read", "notices:respond"],
+};
+
 export const permissionsOf = (role: Role): readonly Permission[] => [
   ...rolePermissions[role],
   ...(evidenceGrants[role] ?? []),
   ...(bankGrants[role] ?? []),
+  ...(noticeGrants[role] ?? []),
 ];
 export const roleFitsKind = (role: Role, kind: OrganisationKind): boolean => rolesByKind[kind].includes(role);
 export const rolesFor = (kind: OrganisationKind): readonly Role[] => rolesByKind[kind];

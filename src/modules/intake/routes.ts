@@ -181,7 +181,7 @@ export function intakeRoutes(app: FastifyInstance, deps: Deps): void {
               }),
             )
             .min(1)
-            .max(100),
+            .max(limits.deviceHashesPerCall),
         }),
       },
     },
@@ -201,12 +201,16 @@ export function intakeRoutes(app: FastifyInstance, deps: Deps): void {
       config: { auth: "public", ...reportLimit },
       schema: {
         tags: ["public"],
-        summary: "Withdraw every hash submitted for a report: the entries are deleted",
-        body: s.statusQuery,
+        summary:
+          "Withdraw device hashes: with receipt and secret every hash of the report, with a withdrawal secret that one submission; the entries are deleted",
+        body: z.union([s.statusQuery, s.withdrawalSecretQuery]),
         response: { 200: z.object({ deleted: z.number().int() }) },
       },
     },
-    async (req) => intake.withdrawDeviceHashes(deps, req.body.receipt, req.body.secret),
+    async (req) =>
+      "withdrawalSecret" in req.body
+        ? intake.withdrawDeviceHashSubmission(deps, req.body.withdrawalSecret)
+        : intake.withdrawDeviceHashes(deps, req.body.receipt, req.body.secret),
   );
 
   r.post(

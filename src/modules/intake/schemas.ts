@@ -94,6 +94,11 @@ export const statusQuery = z.strictObject({
   secret: z.string().min(4).max(60),
 });
 
+/** The secret handed out with one submission of device hashes (base64url, 24 random bytes). */
+export const withdrawalSecretQuery = z.strictObject({
+  withdrawalSecret: z.string().trim().min(16).max(100),
+});
+
 export const reportReceipt = z.object({
   receipt: z.string(),
   secret: z.string(),

@@ -348,6 +348,14 @@ export async function withdrawDeviceHashes(deps: Deps, receipt: string, secret: 
 }
 
 /**
+ * The victim takes back one submission with the withdrawal secret shown when it was sent, even
+ * without the report's codes. The secret is 192 random bits: an unknown one deletes nothing.
+ */
+export async function withdrawDeviceHashSubmission(deps: Deps, withdrawalSecret: string) {
+  return hashing.withdraw(deps, { secret: withdrawalSecret.trim() });
+}
+
+/**
  * A report from a partner's system. The same Idempotency-Key (per partner organisation) gives
  * the same answer and one report; reusing it for a different body is a conflict.
  */

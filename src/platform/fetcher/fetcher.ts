@@ -85,7 +85,9 @@ export interface FetchResult {
 }
 
 export interface FetchOptions {
-  method?: "GET" | "HEAD";
+  /** POST (webhooks) sends `body` and never follows a redirect: a 3xx answer is returned as is. */
+  method?: "GET" | "HEAD" | "POST";
+  body?: Buffer;
   headers?: Record<string, string>;
   maxBytes?: number;
   timeoutMs?: number;
@@ -149,10 +151,17 @@ export class Fetcher {
         if (controller.signal.aborted) throw controller.signal.reason;
         const release = await this.#hosts.acquire(current.hostname.toLowerCase());
         try {
-          const answer = await this.#once(current, method, address, opts.headers ?? {}, controller.signal);
+          const answer = await this.#once(
+            current,
+            method,
+            address,
+            opts.headers ?? {},
+            controller.signal,
+            method === "POST" ? opts.body : undefined,
+          );
           hops.push(answer.hop);
           const location = headerOf(answer.hop.headers, "location");
-          if (REDIRECTS.has(answer.hop.status) && location) {
+          if (REDIRECTS.has(answer.hop.status) && location && method !== "POST") {
             answer.res.resume();
             answer.res.destroy();
             if (hops.length > maxRedirects) throw new AppError("fetch_too_many_redirects");
@@ -200,6 +209,7 @@ export class Fetcher {
     address: ResolvedAddress,
     extra: Record<string, string>,
     signal: AbortSignal,
+    body?: Buffer,
   ): Promise<{ hop: Hop; res: IncomingMessage }> {
     const secure = url.protocol === "https:";
     const port = url.port ? Number(url.port) : secure ? 443 : 80;
@@ -209,6 +219,7 @@ export class Fetcher {
       accept: "text/html,application/xhtml+xml,image/*,*/*;q=0.8",
       "accept-encoding": "gzip, deflate, br",
       ...lower(extra),
+      ...(body ? { "content-length": String(body.length) } : {}),
       host: url.host,
     };
     const startedAt = new Date().toISOString();
@@ -277,7 +288,7 @@ export class Fetcher {
         else
           reject(new AppError("fetch_failed", { detail: `${url.host}: ${(e as Error).message}`, cause: e }));
       });
-      req.end();
+      req.end(body);
     });
   }
 }

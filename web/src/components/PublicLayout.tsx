@@ -1,8 +1,9 @@
-// Frame of the public pages (report and status): no account, no cookies, phone first. The
+// Frame of the public pages (report, status, device hashing): no account, no cookies, phone first. The
 // emergency numbers are on every page; "Leave quickly" replaces this page in the history with
 // a neutral site, for someone who must hide what they are doing.
 import type { ReactNode } from "react";
 import { useI18n } from "../i18n/index.tsx";
+import { RESPOND_PATH } from "../lib/notices.ts";
 import { Link, usePath } from "../lib/router.tsx";
 import { BrandMark } from "./Brand.tsx";
 import { LanguageSwitch } from "./LanguageSwitch.tsx";
@@ -11,16 +12,28 @@ const QUICK_EXIT_URL = "https://www.google.com/";
 
 export const PUBLIC_REPORT_PATHS = ["/melden", "/report"] as const;
 export const PUBLIC_STATUS_PATH = "/status";
+/** The device-hashing page; "/hashen" is its Dutch address. */
+export const DEVICE_HASH_PATHS = ["/hashen", "/hashes"] as const;
+
+export const isDeviceHashPath = (path: string): boolean =>
+  (DEVICE_HASH_PATHS as readonly string[]).includes(path);
 
 export function isPublicPath(path: string): boolean {
-  return (PUBLIC_REPORT_PATHS as readonly string[]).includes(path) || path === PUBLIC_STATUS_PATH;
+  return (
+    (PUBLIC_REPORT_PATHS as readonly string[]).includes(path) ||
+    path === PUBLIC_STATUS_PATH ||
+    isDeviceHashPath(path) ||
+    RESPOND_PATH.test(path)
+  );
 }
 
 export function PublicLayout({ children }: { children: ReactNode }) {
   const { t } = useI18n();
   const path = usePath();
   const onStatus = path === PUBLIC_STATUS_PATH;
+  const onHashes = isDeviceHashPath(path);
   const reportPath = path === "/report" ? "/report" : "/melden";
+  const hashesPath = path === "/hashes" ? "/hashes" : "/hashen";
 
   return (
     <div className="pub">
@@ -48,11 +61,18 @@ export function PublicLayout({ children }: { children: ReactNode }) {
           </div>
         </div>
         <nav className="pub__nav" aria-label={t("public.nav.label")}>
-          <Link to={reportPath} className="pub__navlink" aria-current={onStatus ? undefined : "page"}>
+          <Link
+            to={reportPath}
+            className="pub__navlink"
+            aria-current={onStatus || onHashes ? undefined : "page"}
+          >
             {t("public.nav.report")}
           </Link>
           <Link to={PUBLIC_STATUS_PATH} className="pub__navlink" aria-current={onStatus ? "page" : undefined}>
             {t("public.nav.status")}
+          </Link>
+          <Link to={hashesPath} className="pub__navlink" aria-current={onHashes ? "page" : undefined}>
+            {t("public.nav.hashes")}
           </Link>
         </nav>
       </header>

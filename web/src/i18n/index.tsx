@@ -18,14 +18,19 @@ function isLocale(value: unknown): value is Locale {
   return typeof value === "string" && (LOCALES as readonly string[]).includes(value);
 }
 
-function initialLocale(): Locale {
+/** The language this person chose before, if any (kept in localStorage). */
+export function storedLocale(): Locale | null {
   try {
     const stored = window.localStorage.getItem(STORAGE_KEY);
     if (isLocale(stored)) return stored;
   } catch {
     // Storage may be disabled; the default language still works.
   }
-  return "nl";
+  return null;
+}
+
+function initialLocale(): Locale {
+  return storedLocale() ?? "nl";
 }
 
 function interpolate(template: string, vars?: Vars): string {
@@ -41,7 +46,8 @@ export function isMessageKey(key: string): key is MessageKey {
 
 export interface I18n {
   locale: Locale;
-  setLocale(locale: Locale): void;
+  /** Switches language; `remember: false` for a page's own default, not the person's choice. */
+  setLocale(locale: Locale, options?: { remember?: boolean }): void;
   t(key: MessageKey, vars?: Vars): string;
   /** For keys built from server values (roles, kinds): the fallback when unknown. */
   tMaybe(key: string, fallback: string, vars?: Vars): string;
@@ -59,8 +65,9 @@ export function I18nProvider({ children }: { children: ReactNode }) {
     setApiLanguage(locale);
   }, [locale]);
 
-  const setLocale = useCallback((next: Locale) => {
+  const setLocale = useCallback((next: Locale, options: { remember?: boolean } = {}) => {
     setLocaleState(next);
+    if (options.remember === false) return;
     try {
       window.localStorage.setItem(STORAGE_KEY, next);
     } catch {

@@ -97,17 +97,27 @@ async function readProblem(response: Response): Promise<Problem> {
   }
 }
 
-async function request<T>(method: Method, path: string, body?: unknown): Promise<T> {
+async function request<T>(
+  method: Method,
+  path: string,
+  body?: unknown,
+  extraHeaders: Readonly<Record<string, string>> = {},
+): Promise<T> {
   const headers: Record<string, string> = {
+    ...extraHeaders,
     accept: "application/json, application/problem+json",
     "accept-language": acceptLanguage,
   };
-  let payload: string | FormData | null = null;
+  let payload: string | FormData | Blob | null = null;
   if (method !== "GET") {
     if (csrfToken) headers["x-csrf-token"] = csrfToken;
-    // DELETE carries no body; a form (files) goes as multipart with the browser's boundary;
-    // every other write sends JSON, `{}` when empty.
+    // DELETE carries no body; a form (files) goes as multipart with the browser's boundary; a
+    // file of its own (a CSV upload) goes as its bytes with its type; every other write sends
+    // JSON, `{}` when empty.
     if (body instanceof FormData) {
+      payload = body;
+    } else if (body instanceof Blob) {
+      headers["content-type"] = body.type || "application/octet-stream";
       payload = body;
     } else if (method !== "DELETE") {
       headers["content-type"] = "application/json";
@@ -147,7 +157,8 @@ async function request<T>(method: Method, path: string, body?: unknown): Promise
 
 export const api = {
   get: <T>(path: string): Promise<T> => request<T>("GET", path),
-  post: <T>(path: string, body?: unknown): Promise<T> => request<T>("POST", path, body),
+  post: <T>(path: string, body?: unknown, headers?: Readonly<Record<string, string>>): Promise<T> =>
+    request<T>("POST", path, body, headers),
   patch: <T>(path: string, body: unknown): Promise<T> => request<T>("PATCH", path, body),
   del: <T = undefined>(path: string): Promise<T> => request<T>("DELETE", path),
 };

@@ -1,6 +1,7 @@
 // One case: what was reported (items, with material blurred until an analyst chooses to see
-// it), the reports behind it, triage (category, priority, status with a reason, assignee),
-// notes, and the timeline from the audit log. Everything from outside is shown as text.
+// it), the notices to platforms and their answers, the reports behind it, triage (category,
+// priority, status with a reason, assignee), notes, and the timeline from the audit log.
+// Everything from outside is shown as text.
 import { type FormEvent, type ReactNode, useId, useState } from "react";
 import { ProblemAlert } from "../components/Alert.tsx";
 import { SelectField, TextAreaField } from "../components/Field.tsx";
@@ -10,6 +11,7 @@ import type { MessageKey } from "../i18n/nl.ts";
 import { ApiError, api } from "../lib/api.ts";
 import { useSession } from "../lib/auth.tsx";
 import { revealItem, shortHash, useCategories, useCategoryLabel } from "../lib/cases.ts";
+import { type ItemNoticeState, latestByItem, useCaseNotices } from "../lib/notices.ts";
 import { formatSize } from "../lib/report.ts";
 import { Link } from "../lib/router.tsx";
 import {
@@ -27,6 +29,7 @@ import {
   type User,
 } from "../lib/types.ts";
 import { useResource } from "../lib/useResource.ts";
+import { ItemNoticeLine, NoticesSection } from "./CaseNotices.tsx";
 import { UrgentFlag } from "./CasesPage.tsx";
 
 const REASON_MAX = 2000;
@@ -37,6 +40,7 @@ export function CasePage({ id }: { id: string }) {
   const [detail, reload] = useResource<CaseDetail>(`/cases/${id}`);
   const session = useSession();
   const [users] = useResource<ListResponse<User>>("/users");
+  const [notices, reloadNotices] = useCaseNotices(id, session.permissions.includes("notices:read"));
   // Outside the triage panel, which starts afresh after each save: the message stays.
   const [saved, setSaved] = useState<string | null>(null);
   const people: Map<string, string> = new Map(
@@ -67,6 +71,7 @@ export function CasePage({ id }: { id: string }) {
   const { case: c, items, notes, timeline } = detail.data;
   const reports = Array.isArray(detail.data.extras.reports) ? detail.data.extras.reports : [];
   const can = (p: string) => session.permissions.includes(p);
+  const noticeStates = notices?.status === "ready" ? latestByItem(notices.data.items) : new Map();
 
   return (
     <>
@@ -79,8 +84,21 @@ export function CasePage({ id }: { id: string }) {
             items={items}
             canTriage={can("cases:triage")}
             canReveal={can("cases:reveal")}
+            noticeStates={noticeStates}
             onChanged={reload}
           />
+          {notices ? (
+            <NoticesSection
+              caseId={c.id}
+              category={c.category}
+              items={items}
+              notices={notices}
+              canSend={can("notices:send")}
+              onChanged={async () => {
+                await Promise.all([reloadNotices(), reload()]);
+              }}
+            />
+          ) : null}
           <ReportsSection reports={reports} canContact={can("cases:contact")} />
           <NotesSection caseId={c.id} notes={notes} canWrite={can("cases:triage")} onAdded={reload} />
         </div>
@@ -323,12 +341,14 @@ function ItemsSection({
   items,
   canTriage,
   canReveal,
+  noticeStates,
   onChanged,
 }: {
   caseId: string;
   items: CaseItem[];
   canTriage: boolean;
   canReveal: boolean;
+  noticeStates: Map<string, ItemNoticeState>;
   onChanged(): Promise<void>;
 }) {
   const { t, formatNumber } = useI18n();
@@ -349,6 +369,7 @@ function ItemsSection({
                 caseId={caseId}
                 canTriage={canTriage}
                 canReveal={canReveal}
+                noticeState={noticeStates.get(item.id)}
                 onChanged={onChanged}
               />
             </li>
@@ -364,12 +385,14 @@ function ItemCard({
   caseId,
   canTriage,
   canReveal,
+  noticeState,
   onChanged,
 }: {
   item: CaseItem;
   caseId: string;
   canTriage: boolean;
   canReveal: boolean;
+  noticeState: ItemNoticeState | undefined;
   onChanged(): Promise<void>;
 }) {
   const { t, tMaybe, formatDateTime, locale } = useI18n();
@@ -421,6 +444,7 @@ function ItemCard({
           <dd>{formatDateTime(item.createdAt)}</dd>
         </div>
       </dl>
+      {noticeState ? <ItemNoticeLine state={noticeState} verified={item.status === "removed"} /> : null}
       {item.linkedCases.length > 0 ? (
         <p className="item__linked">
           <span className="item__linked-label">{t("case.item.linked")}</span>{" "}

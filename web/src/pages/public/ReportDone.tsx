@@ -17,7 +17,7 @@ export function ReportDone({
   aboutThemself: boolean;
   onAnother(): void;
 }) {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
   const urgent = receipt.helpRoutes.filter((r) => r.urgent);
   const other = receipt.helpRoutes.filter((r) => !r.urgent);
   const helpId = useId();
@@ -84,6 +84,16 @@ export function ReportDone({
             {t("report.done.another")}
           </button>
         </div>
+        <p className="done-hashes">
+          {t("report.done.hashesText")}{" "}
+          <Link
+            to={locale === "en" ? "/hashes" : "/hashen"}
+            className="text-link"
+            onClick={() => handOffCodes({ receipt: receipt.receipt, secret: receipt.secret })}
+          >
+            {t("report.done.hashesLink")}
+          </Link>
+        </p>
       </section>
     </>
   );

@@ -12,6 +12,7 @@ import { useFocusOnMount } from "../../lib/focus.ts";
 import { focusFirstInvalid } from "../../lib/forms.ts";
 import {
   clearHandedOffCodes,
+  handOffCodes,
   PUBLIC_STATUSES,
   peekHandedOffCodes,
   type ReportStatus,
@@ -65,6 +66,7 @@ export function ReportStatusPage() {
         <PageTitle title={t("track.title")}>{t("track.title")}</PageTitle>
         <StatusResult
           status={status}
+          codes={codes}
           onAgain={() => {
             setStatus(null);
             setCodes({ receipt: "", secret: "" });
@@ -127,8 +129,16 @@ export function ReportStatusPage() {
   );
 }
 
-function StatusResult({ status, onAgain }: { status: ReportStatus; onAgain(): void }) {
-  const { t, formatDateTime, formatNumber } = useI18n();
+function StatusResult({
+  status,
+  codes,
+  onAgain,
+}: {
+  status: ReportStatus;
+  codes: { receipt: string; secret: string };
+  onAgain(): void;
+}) {
+  const { t, formatDateTime, formatNumber, locale } = useI18n();
   const current = PUBLIC_STATUSES.indexOf(status.status);
   const ref = useFocusOnMount<HTMLDivElement>();
   const trackId = useId();
@@ -193,6 +203,21 @@ function StatusResult({ status, onAgain }: { status: ReportStatus; onAgain(): vo
           </div>
         </dl>
       </div>
+      <section className="done-section" aria-labelledby={`${trackId}-hashes`}>
+        <h2 className="done-section__title" id={`${trackId}-hashes`}>
+          {t("track.hashesTitle")}
+        </h2>
+        <p>
+          {t("track.hashesText")}{" "}
+          <Link
+            to={locale === "en" ? "/hashes" : "/hashen"}
+            className="text-link"
+            onClick={() => handOffCodes({ receipt: codes.receipt.trim(), secret: codes.secret.trim() })}
+          >
+            {t("track.hashesLink")}
+          </Link>
+        </p>
+      </section>
       <div className="form__actions track-again">
         <button type="button" className="button button--secondary" onClick={onAgain}>
           {t("track.again")}

@@ -1,0 +1,123 @@
+// `vangrail demo --simulate` as an operator runs it, in a child process on a fresh data folder:
+// every behaviour of the fictional world shows in the summary (fast removal within the day,
+// slow removal after the deadline, refusal, a bouncing address, silence), every message sent is
+// an .eml file, the summary adds up, the data left behind is a normal Vangrail data folder whose
+// audit chain verifies, and the simulation is refused in production.
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, test } from "node:test";
+import { CLI, ROOT } from "./support/server.ts";
+
+function cli(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, LOG_LEVEL: "warn", DATABASE_URL: "", NODE_ENV: "development", ...env },
+    });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+    });
+    child.stderr.on("data", (d) => {
+      err += d;
+    });
+    child.on("exit", (code) => resolve({ code: code ?? 1, out, err }));
+  });
+}
+
+interface Summary {
+  parties: {
+    name: string;
+    behaviour: string;
+    notices: number;
+    responses: number;
+    removed: number;
+    medianRemovalHours: number | null;
+    escalations: number;
+    enforcementRequests: number;
+  }[];
+  totals: Record<string, number>;
+}
+
+describe("vangrail demo --simulate", () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "vg-sim-"));
+  after(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  test("runs the chain against every behaviour and leaves a normal data folder", {
+    timeout: 300_000,
+  }, async () => {
+    const r = await cli(["demo", "--simulate", "--days", "4", "--seed", "7", "--json"], {
+      VANGRAIL_DATA_DIR: dataDir,
+    });
+    assert.equal(r.code, 0, r.err);
+    const lines = r.out.trim().split("\n");
+    assert.equal(lines.length, 1, "--json prints one line");
+    const s = JSON.parse(lines[0] as string) as Summary;
+    const by = (b: string) => {
+      const p = s.parties.find((x) => x.behaviour === b);
+      assert.ok(p, b);
+      return p;
+    };
+    for (const p of s.parties) {
+      assert.deepEqual(Object.keys(p).sort(), [
+        "behaviour",
+        "enforcementRequests",
+        "escalations",
+        "medianRemovalHours",
+        "name",
+        "notices",
+        "removed",
+        "responses",
+      ]);
+      assert.ok(p.notices > 0, `${p.name} was sent notices`);
+    }
+    const fast = by("fast");
+    assert.ok(fast.removed > 0 && (fast.medianRemovalHours as number) < 24, JSON.stringify(fast));
+    const slow = by("slow");
+    assert.ok(slow.removed > 0 && (slow.medianRemovalHours as number) > 24, JSON.stringify(slow));
+    const refuses = by("refuses");
+    assert.ok(refuses.responses > 0 && refuses.removed === 0);
+    for (const b of ["ignores", "bounces"]) {
+      assert.equal(by(b).responses, 0);
+      assert.equal(by(b).removed, 0);
+    }
+    const sum = (k: "notices" | "responses" | "removed") => s.parties.reduce((n, p) => n + p[k], 0);
+    assert.equal(s.totals.notices, sum("notices"));
+    assert.equal(s.totals.responses, sum("responses"));
+    assert.equal(s.totals.removed, sum("removed"));
+    assert.ok((s.totals.reports ?? 0) > 0 && (s.totals.items ?? 0) >= (s.totals.reports ?? 0));
+    for (const k of ["escalations", "enforcementRequests", "lapsedTerms"]) assert.equal(s.totals[k], 0);
+
+    const mails = readdirSync(join(dataDir, "sim-mail")).filter((f) => f.endsWith(".eml"));
+    assert.ok(mails.length >= s.totals.notices, "every notice kept as .eml");
+    const one = readFileSync(join(dataDir, "sim-mail", mails[0] as string), "utf8");
+    assert.match(one, /^Message-ID: </m);
+    assert.match(one, /X-Vangrail-Notice: VGN-/);
+
+    const verify = await cli(["audit", "verify"], { VANGRAIL_DATA_DIR: dataDir });
+    assert.equal(verify.code, 0, verify.out + verify.err);
+  });
+
+  test("is refused in production", async () => {
+    const r = await cli(["demo", "--simulate", "--days", "1"], {
+      VANGRAIL_DATA_DIR: dataDir,
+      NODE_ENV: "production",
+      VANGRAIL_MASTER_KEY: Buffer.alloc(32, 1).toString("base64"),
+    });
+    assert.notEqual(r.code, 0);
+    assert.match(r.out + r.err, /production/);
+  });
+
+  test("checks its numbers", async () => {
+    const r = await cli(["demo", "--simulate", "--days", "0"], { VANGRAIL_DATA_DIR: dataDir });
+    assert.notEqual(r.code, 0);
+    assert.match(r.out + r.err, /--days/);
+  });
+});

@@ -9,6 +9,7 @@
 //   (d) the statement of good faith.
 // Nothing about the person who reported or is depicted goes in: the input has no field for it.
 import { taxonomy, category as taxonomyCategory } from "../cases/taxonomy.ts";
+import { bareAddress, domainOfAddress, escapeHtml, utc } from "./text.ts";
 
 export type Language = "nl" | "en";
 
@@ -225,14 +226,6 @@ const STEP_NAMES: Record<string, Record<Language, string>> = {
   registry: { nl: "registry", en: "registry" },
 };
 
-const utc = (d: Date): string => `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
-
-const escapeHtml = (s: string): string =>
-  s.replace(
-    /[&<>"']/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string,
-  );
-
 /** The legal grounds of a category: its Dutch offences, then GDPR, portrait right, EU law. */
 export function legalGrounds(categoryId: string, language: Language): { code: string; label: string }[] {
   const c = taxonomyCategory(categoryId);
@@ -359,12 +352,6 @@ export function composeNotice(f: NoticeFacts): ComposedNotice {
   };
 }
 
-const domainOf = (address: string): string => {
-  const m = /<?[^<>\s@]+@([^<>\s@]+?)>?$/.exec(address.trim());
-  return (m?.[1] ?? "localhost").toLowerCase();
-};
-const bareAddress = (address: string): string => /<([^<>]+)>/.exec(address)?.[1] ?? address.trim();
-
 /** One X-ARF v4 report per URL ("one incident = one report"); URLs and hashes, never media. */
 function xarfReports(f: NoticeFacts): Record<string, unknown> {
   // The notifier is withheld (art. 16(2)(c)); X-ARF requires a contact, so it names the sending
@@ -372,7 +359,7 @@ function xarfReports(f: NoticeFacts): Record<string, unknown> {
   const contact = {
     org: "Vangrail trusted-flagger notice service",
     contact: bareAddress(f.senderAddress),
-    domain: domainOf(f.senderAddress),
+    domain: domainOfAddress(f.senderAddress),
   };
   const reports = f.items.map((it) => {
     const host = new URL(it.url).hostname;

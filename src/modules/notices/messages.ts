@@ -2,14 +2,7 @@
 // the whole original notice, so it is complete on its own) and the receipt that confirms a
 // party's response.
 import type { Language } from "./compose.ts";
-
-const utc = (d: Date): string => `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
-
-const escapeHtml = (s: string): string =>
-  s.replace(
-    /[&<>"']/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string,
-  );
+import { escapeHtml, utc } from "./text.ts";
 
 export interface ReminderFacts {
   language: Language;

@@ -24,7 +24,8 @@ import { deliverJob } from "./jobspecs.ts";
 import { composeReceipt, composeReminder } from "./messages.ts";
 import { deadlineHours, loadPolicy, reminderDueAt } from "./policy.ts";
 import * as store from "./store.ts";
-import { createTransport, domainOfAddress, type Transport } from "./transport.ts";
+import { domainOfAddress } from "./text.ts";
+import { createTransport, type Transport } from "./transport.ts";
 
 // --- Environment ----------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ import MailComposer from "nodemailer/lib/mail-composer";
 import type { Config } from "../../platform/config.ts";
 import { AppError } from "../../platform/errors.ts";
 import { Fetcher, type FetcherConfig } from "../../platform/fetcher/fetcher.ts";
+import { bareAddress } from "./text.ts";
 
 export interface MailMessage {
   messageId: string;
@@ -180,8 +181,3 @@ export function createTransport(config: Config, opts: TransportOptions = {}): Tr
     },
   };
 }
-
-export const bareAddress = (address: string): string => /<([^<>]+)>/.exec(address)?.[1] ?? address.trim();
-
-export const domainOfAddress = (address: string): string =>
-  (/@([^<>\s@]+?)>?$/.exec(address.trim())?.[1] ?? "localhost").toLowerCase();

@@ -3,6 +3,10 @@
 import type { ColumnType, Generated } from "kysely";
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
+/** A nullable timestamp added by a later migration: optional on insert. */
+type LaterTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+/** A nullable reference added by a later migration: optional on insert. */
+type LaterRef = ColumnType<string | null, string | null | undefined, string | null>;
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 
 export interface OrganisationsTable {
@@ -150,6 +154,11 @@ export interface ItemsTable {
   height: number | null;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** 0008: the first monitoring check that saw the item gone. */
+  removed_at: LaterTimestamp;
+  removal_check_id: LaterRef;
+  /** 0008: a re-upload of known material, put first in the queue. */
+  fast_tracked_at: LaterTimestamp;
 }
 
 export interface CaseItemsTable {
@@ -333,6 +342,8 @@ export interface Database {
   notice_items: NoticeItemsTable;
   outbox: OutboxTable;
   notice_responses: NoticeResponsesTable;
+  monitor_schedule: MonitorScheduleTable;
+  item_checks: ItemChecksTable;
 }
 
 // 0006: parties, attribution, notices, outbox, responses.
@@ -458,6 +469,8 @@ export interface NoticeItemsTable {
   outcome_at: Timestamp | null;
   overdue_at: Timestamp | null;
   reminded_at: Timestamp | null;
+  claim_contradicted_at: LaterTimestamp;
+  contradicting_check_id: LaterRef;
 }
 
 export interface OutboxTable {
@@ -503,4 +516,39 @@ export interface NoticeResponsesTable {
   message: string | null;
   via: "page" | "api";
   received_at: Timestamp;
+}
+
+// 0008: monitoring.
+
+export interface MonitorScheduleTable {
+  item_id: string;
+  organisation_id: string;
+  host: string;
+  started_at: Timestamp;
+  next_check_at: Timestamp;
+  checks: Generated<number>;
+  consecutive_errors: Generated<number>;
+  lease_until: Timestamp | null;
+  ended_at: Timestamp | null;
+  end_reason: "removed" | "closed" | "expired" | "not_checkable" | null;
+}
+
+export type CheckVerdict = "removed" | "online" | "changed" | "error";
+
+export interface ItemChecksTable {
+  id: Generated<string>;
+  organisation_id: string;
+  item_id: string;
+  checked_at: Timestamp;
+  verdict: CheckVerdict;
+  reason: string;
+  http_status: number | null;
+  final_url: string | null;
+  content_sha256: string | null;
+  content_bytes: ColumnType<string | null, number | string | null, number | string | null>;
+  pdq_distance: number | null;
+  duration_ms: number | null;
+  error: string | null;
+  fetcher: string;
+  record_sha256: string;
 }

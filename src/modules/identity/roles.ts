@@ -38,6 +38,13 @@ export const permissions = [
   "notices:read",
   "notices:send",
   "notices:respond",
+  "monitoring:read",
+  "monitoring:run",
+  "escalation:read",
+  "escalation:approve",
+  "enforcement:read",
+  "enforcement:manage",
+  "enforcement:respond",
 ] as const;
 export type Permission = (typeof permissions)[number];
 
@@ -120,11 +127,41 @@ const noticeGrants: Partial<Record<Role, readonly Permission[]>> = {
   platform_agent: ["notices:read", "notices:respond"],
 };
 
+/**
+ * Monitoring, escalation and enforcement requests (issue 7). Hotline staff watch items and
+ * follow the ladder; steps towards a regulator or the police need `escalation:approve`
+ * (supervisors and admins). A regulator's or the police's officers read and answer only the
+ * enforcement requests addressed to their own organisation (`enforcement:respond`).
+ */
+const escalationGrants: Partial<Record<Role, readonly Permission[]>> = {
+  admin: [
+    "monitoring:read",
+    "monitoring:run",
+    "escalation:read",
+    "escalation:approve",
+    "enforcement:read",
+    "enforcement:manage",
+    "enforcement:respond",
+  ],
+  supervisor: [
+    "monitoring:read",
+    "monitoring:run",
+    "escalation:read",
+    "escalation:approve",
+    "enforcement:read",
+    "enforcement:manage",
+  ],
+  analyst: ["monitoring:read", "monitoring:run", "escalation:read", "enforcement:read", "enforcement:manage"],
+  auditor: ["monitoring:read", "escalation:read", "enforcement:read"],
+  regulator_officer: ["enforcement:read", "enforcement:respond"],
+};
+
 export const permissionsOf = (role: Role): readonly Permission[] => [
   ...rolePermissions[role],
   ...(evidenceGrants[role] ?? []),
   ...(bankGrants[role] ?? []),
   ...(noticeGrants[role] ?? []),
+  ...(escalationGrants[role] ?? []),
 ];
 export const roleFitsKind = (role: Role, kind: OrganisationKind): boolean => rolesByKind[kind].includes(role);
 export const rolesFor = (kind: OrganisationKind): readonly Role[] => rolesByKind[kind];

@@ -17,6 +17,8 @@ export interface OrganisationsTable {
   notice_email: string | null;
   trusted_flagger: Generated<boolean>;
   trusted_flagger_area: string | null;
+  /** 0009: regulator and police steps of the escalation ladder need no analyst's approval. */
+  escalation_auto_approve: Generated<boolean>;
 }
 
 export interface UsersTable {
@@ -344,6 +346,9 @@ export interface Database {
   notice_responses: NoticeResponsesTable;
   monitor_schedule: MonitorScheduleTable;
   item_checks: ItemChecksTable;
+  escalation_approvals: EscalationApprovalsTable;
+  escalation_items: EscalationItemsTable;
+  escalation_transitions: EscalationTransitionsTable;
 }
 
 // 0006: parties, attribution, notices, outbox, responses.
@@ -551,4 +556,75 @@ export interface ItemChecksTable {
   error: string | null;
   fetcher: string;
   record_sha256: string;
+}
+
+// 0009: the escalation ladder.
+
+export type RegulatorCode = "acm" | "ap" | "cvdm" | "atkm" | "police" | "ec";
+
+export type EscalationApprovalStatus = "pending" | "approved" | "rejected" | "withdrawn";
+
+export interface EscalationApprovalsTable {
+  id: Generated<string>;
+  organisation_id: string;
+  step: string;
+  regulator: RegulatorCode;
+  party_id: string | null;
+  category: string;
+  item_ids: string[];
+  case_ids: ColumnType<string[], string[] | undefined, string[]>;
+  status: EscalationApprovalStatus;
+  auto: Generated<boolean>;
+  requested_at: Timestamp;
+  decided_at: Timestamp | null;
+  decided_by: string | null;
+  note: string | null;
+  filed_at: Timestamp | null;
+  request_id: string | null;
+}
+
+export type EscalationState =
+  | "waiting"
+  | "held"
+  | "awaiting_approval"
+  | "ready"
+  | "filed"
+  | "rejected"
+  | "stuck"
+  | "resolved"
+  | "ended";
+
+export interface EscalationItemsTable {
+  item_id: string;
+  organisation_id: string;
+  category: string;
+  jurisdiction: string | null;
+  ladder: string;
+  step: string;
+  state: EscalationState;
+  party_id: string | null;
+  notice_id: string | null;
+  approval_id: string | null;
+  deadline_at: Timestamp | null;
+  next_at: Timestamp | null;
+  stuck_reason: string | null;
+  lease_until: Timestamp | null;
+  entered_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface EscalationTransitionsTable {
+  id: Generated<string>;
+  organisation_id: string;
+  item_id: string;
+  from_step: string | null;
+  to_step: string;
+  state: EscalationState;
+  from_party_id: string | null;
+  party_id: string | null;
+  notice_id: string | null;
+  approval_id: string | null;
+  request_id: string | null;
+  reason: string;
+  at: Timestamp;
 }

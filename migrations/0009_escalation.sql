@@ -74,6 +74,8 @@ create index escalation_items_approval_idx on escalation_items (approval_id) whe
 -- Every move of an item on its ladder, in order.
 create table escalation_transitions (
   id uuid primary key default gen_random_uuid(),
+  -- The order of moves, also within one transaction.
+  seq bigint generated always as identity,
   organisation_id uuid not null references organisations (id),
   item_id uuid not null references items (id),
   from_step text,
@@ -88,5 +90,5 @@ create table escalation_transitions (
   reason text not null check (length(reason) between 1 and 2000),
   at timestamptz not null
 );
-create index escalation_transitions_item_idx on escalation_transitions (item_id, at);
+create index escalation_transitions_item_idx on escalation_transitions (item_id, seq);
 create index escalation_transitions_org_party_idx on escalation_transitions (organisation_id, from_party_id);

@@ -615,6 +615,7 @@ export interface EscalationItemsTable {
 
 export interface EscalationTransitionsTable {
   id: Generated<string>;
+  seq: ColumnType<number, never, never>;
   organisation_id: string;
   item_id: string;
   from_step: string | null;

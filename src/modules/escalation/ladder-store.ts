@@ -330,6 +330,34 @@ export async function noticedAt(
   return out;
 }
 
+export type CsamClassification = "baseline" | "A1" | "A2" | "B1" | "B2";
+const CLASSIFICATIONS = new Set(["baseline", "A1", "A2", "B1", "B2"]);
+
+/**
+ * The X-ARF classification an analyst gave each item's earliest notice about child sexual abuse
+ * material: a later notice about the same item carries the same.
+ */
+export async function csamClassifications(
+  db: Executor,
+  itemIds: string[],
+): Promise<Map<string, CsamClassification>> {
+  if (itemIds.length === 0) return new Map();
+  const { rows } = await sql<{ item_id: string; classification: string | null }>`
+    select distinct on (ni.item_id) ni.item_id, r.report->>'classification' as classification
+    from notice_items ni
+    join notices n on n.id = ni.notice_id
+    cross join lateral jsonb_array_elements(coalesce(n.attachment->'reports', '[]'::jsonb)) as r(report)
+    where ni.item_id in (${sql.join(itemIds)})
+      and n.attachment_kind = 'xarf'
+      and r.report ? 'classification'
+    order by ni.item_id, n.created_at`.execute(db);
+  const out = new Map<string, CsamClassification>();
+  for (const r of rows)
+    if (r.classification && CLASSIFICATIONS.has(r.classification))
+      out.set(r.item_id, r.classification as CsamClassification);
+  return out;
+}
+
 /** The cases that hold these items. */
 export async function caseIdsOf(db: Executor, itemIds: string[]): Promise<string[]> {
   if (itemIds.length === 0) return [];
@@ -619,8 +647,7 @@ export async function transitionsOf(db: Executor, organisationId: string, itemId
     ])
     .where("t.organisation_id", "=", organisationId)
     .where("t.item_id", "in", itemIds)
-    .orderBy("t.at")
-    .orderBy("t.id")
+    .orderBy("t.seq")
     .execute();
   return rows.map((r) => ({ ...r, at: toDate(r.at) as Date }));
 }

@@ -548,21 +548,46 @@ async function noticeStep(
   // an analyst who sent it by hand.
   const existing = await store.noticedAt(deps.db, ids, step.id);
   const fresh = group.filter((c) => !existing.has(c.row.itemId));
-  if (fresh.length > 0) {
+  // Child abuse material: a later notice carries the classification the analyst gave the first.
+  const classified =
+    first.row.category === "csam"
+      ? await store.csamClassifications(
+          deps.db,
+          fresh.map((c) => c.row.itemId),
+        )
+      : new Map<string, store.CsamClassification>();
+  const batches = new Map<string, Climb[]>();
+  for (const c of fresh) {
+    const k = classified.get(c.row.itemId) ?? "";
+    batches.set(k, [...(batches.get(k) ?? []), c]);
+  }
+  for (const [classification, batch] of batches) {
+    if (first.row.category === "csam" && !classification) {
+      for (const c of batch) reasons.set(c.row.itemId, "no earlier notice carries the X-ARF classification");
+      continue;
+    }
     try {
       const res = await notices.createNotices(
         deps,
         systemFor(org),
         org,
         first.row.category,
-        fresh.map((c) => ({ id: c.row.itemId, value: c.row.value })),
-        { roles: [step.role], step: step.id },
+        batch.map((c) => ({ id: c.row.itemId, value: c.row.value })),
+        {
+          roles: [step.role],
+          step: step.id,
+          ...(classification ? { csamClassification: classification as store.CsamClassification } : {}),
+        },
       );
-      for (const s of res.skipped) reasons.set(s.itemId, s.reason);
+      for (const s of res.skipped)
+        reasons.set(
+          s.itemId,
+          s.reason === "no party found for this item" ? `no ${step.role} party attributed` : s.reason,
+        );
     } catch (e) {
       const why = e instanceof AppError ? (e.detail ?? e.message) : "the notice could not be made";
       deps.logger.error({ err: e, step: step.id }, "escalation: notice step failed");
-      for (const c of fresh) reasons.set(c.row.itemId, why);
+      for (const c of batch) reasons.set(c.row.itemId, why);
     }
   }
   const made = await store.noticedAt(deps.db, ids, step.id);
@@ -736,6 +761,14 @@ async function regulatorStep(
         },
         now,
       );
+      for (const c of climbs)
+        if (c.stuck.length)
+          await store.updateItems(
+            tx,
+            [c.row.itemId],
+            { state, nextAt: null, stuckReason: c.stuck.map((s) => `${s.step}: ${s.reason}`).join("; ") },
+            now,
+          );
       await store.insertTransitions(
         tx,
         climbs.flatMap((c) => [

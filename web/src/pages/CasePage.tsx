@@ -11,6 +11,7 @@ import type { MessageKey } from "../i18n/nl.ts";
 import { ApiError, api } from "../lib/api.ts";
 import { useSession } from "../lib/auth.tsx";
 import { revealItem, shortHash, useCategories, useCategoryLabel } from "../lib/cases.ts";
+import { useCaseLadder } from "../lib/escalation.ts";
 import { type ItemNoticeState, latestByItem, useCaseNotices } from "../lib/notices.ts";
 import { formatSize } from "../lib/report.ts";
 import { Link } from "../lib/router.tsx";
@@ -29,6 +30,7 @@ import {
   type User,
 } from "../lib/types.ts";
 import { useResource } from "../lib/useResource.ts";
+import { EscalationSection } from "./CaseEscalation.tsx";
 import { ItemNoticeLine, NoticesSection } from "./CaseNotices.tsx";
 import { UrgentFlag } from "./CasesPage.tsx";
 
@@ -41,6 +43,7 @@ export function CasePage({ id }: { id: string }) {
   const session = useSession();
   const [users] = useResource<ListResponse<User>>("/users");
   const [notices, reloadNotices] = useCaseNotices(id, session.permissions.includes("notices:read"));
+  const [ladder, reloadLadder] = useCaseLadder(id, session.permissions.includes("escalation:read"));
   // Outside the triage panel, which starts afresh after each save: the message stays.
   const [saved, setSaved] = useState<string | null>(null);
   const people: Map<string, string> = new Map(
@@ -97,6 +100,13 @@ export function CasePage({ id }: { id: string }) {
               onChanged={async () => {
                 await Promise.all([reloadNotices(), reload()]);
               }}
+            />
+          ) : null}
+          {ladder ? (
+            <EscalationSection
+              ladder={ladder}
+              canApprove={can("escalation:approve")}
+              onChanged={reloadLadder}
             />
           ) : null}
           <ReportsSection reports={reports} canContact={can("cases:contact")} />

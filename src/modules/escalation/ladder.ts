@@ -92,6 +92,8 @@ const ladderOf = (
 const HOUR = 3_600_000;
 const LEASE_MS = 5 * 60_000;
 const BATCH = 200;
+/** Entering costs one scan of notice_items per batch: larger batches, fewer scans. */
+const ENTRY_BATCH = 1000;
 const CLAIMS = new Set<ItemOutcome>(["removed", "disabled", "geo_restricted"]);
 const PASSES = new Set<ItemOutcome>(["refused", "not_responsible"]);
 const at = (d: Date, hours: number) => new Date(d.getTime() + hours * HOUR);
@@ -142,7 +144,7 @@ export async function escalationTick(deps: Deps, opts: { maxItems?: number } = {
   for (let n = 0; n < max; ) {
     const k = await enter(deps, policy, r);
     n += k;
-    if (k < BATCH) break;
+    if (k < ENTRY_BATCH) break;
   }
   const seen = new Set<string>();
   while (seen.size < max) {
@@ -162,7 +164,7 @@ export async function escalationTick(deps: Deps, opts: { maxItems?: number } = {
 // --- Entering ---------------------------------------------------------------------------------
 
 async function enter(deps: Deps, policy: LadderPolicy, r: TickResult): Promise<number> {
-  const candidates = await store.entryCandidates(deps.db, BATCH);
+  const candidates = await store.entryCandidates(deps.db, ENTRY_BATCH);
   if (candidates.length === 0) return 0;
   const now = deps.clock.now();
   const byOrg = new Map<string, store.EntryCandidate[]>();
@@ -608,23 +610,16 @@ async function noticeStep(
   for (const [noticeId, l] of landed)
     await deps.db.transaction().execute(async (tx) => {
       const transitions: store.Transition[] = [];
+      // One statement per (next time, skipped steps): the items of a notice mostly share both.
+      const same = new Map<string, { ids: string[]; nextAt: Date; stuckReason: string | null }>();
       for (const c of l.climbs) {
         const next = c.ladder.steps[nextIndex(c.ladder, c.index)];
-        await store.updateItems(
-          tx,
-          [c.row.itemId],
-          {
-            step: step.id,
-            state: "waiting",
-            partyId: l.partyId,
-            noticeId,
-            approvalId: null,
-            deadlineAt: l.deadlineAt,
-            nextAt: at(l.deadlineAt, next?.afterHours ?? 0),
-            stuckReason: c.stuck.length ? c.stuck.map((s) => `${s.step}: ${s.reason}`).join("; ") : null,
-          },
-          now,
-        );
+        const nextAt = at(l.deadlineAt, next?.afterHours ?? 0);
+        const stuckReason = c.stuck.length ? c.stuck.map((s) => `${s.step}: ${s.reason}`).join("; ") : null;
+        const key = `${nextAt.getTime()}|${stuckReason ?? ""}`;
+        const g = same.get(key) ?? { ids: [], nextAt, stuckReason };
+        g.ids.push(c.row.itemId);
+        same.set(key, g);
         transitions.push(...stuckRows(c, now), {
           organisationId: org,
           itemId: c.row.itemId,
@@ -638,6 +633,22 @@ async function noticeStep(
           at: now,
         });
       }
+      for (const g of same.values())
+        await store.updateItems(
+          tx,
+          g.ids,
+          {
+            step: step.id,
+            state: "waiting",
+            partyId: l.partyId,
+            noticeId,
+            approvalId: null,
+            deadlineAt: l.deadlineAt,
+            nextAt: g.nextAt,
+            stuckReason: g.stuckReason,
+          },
+          now,
+        );
       await store.insertTransitions(tx, transitions);
       const itemIds = l.climbs.map((c) => c.row.itemId);
       await audit.record(tx, deps.clock, systemFor(org), {

@@ -13,6 +13,7 @@ import type { Tx } from "../../platform/db.ts";
 import { AppError } from "../../platform/errors.ts";
 import { denyReason, isLoopback } from "../../platform/fetcher/addresses.ts";
 import { loopbackAllowed } from "../../platform/fetcher/guard.ts";
+import { sendThroughOutbox } from "../../platform/queue.ts";
 import { type Actor, record, systemActor } from "../audit/service.ts";
 import type { Deps } from "../deps.ts";
 import { actorOf, authorize, type Principal } from "../identity/principal.ts";
@@ -680,6 +681,38 @@ export async function queueAttribution(
         ...(opts.tx ? { tx: opts.tx } : {}),
         ...(opts.startAfter ? { startAfter: opts.startAfter } : {}),
       },
+    );
+    jobs++;
+  }
+  return jobs;
+}
+
+/** The job name intake writes into the job outbox with each new report (see intake/store.ts). */
+export const autoAttributionJob = attributeItemsJob.name;
+
+/**
+ * Queues attribution of items just added to a case, without anyone asking: a `job_outbox` row
+ * per batch of 500, written in the caller's transaction `tx`, so the job exists exactly when
+ * the items do and is never lost (it needs no running queue; workers relay it). The key names
+ * the case and the items, so two additions to one case never swallow each other.
+ */
+export async function queueAutoAttribution(
+  deps: Pick<Deps, "clock">,
+  tx: Tx,
+  organisationId: string,
+  caseId: string,
+  itemIds: string[],
+): Promise<number> {
+  const ids = [...new Set(itemIds)];
+  let jobs = 0;
+  for (let i = 0; i < ids.length; i += ITEMS_PER_JOB) {
+    const chunk = ids.slice(i, i + ITEMS_PER_JOB);
+    const key = createHash("sha256").update(chunk.join(",")).digest("hex").slice(0, 16);
+    await sendThroughOutbox(
+      tx,
+      attributeItemsJob,
+      { organisationId, itemIds: chunk },
+      { singletonKey: `attribute:${caseId}:${key}`, at: deps.clock.now() },
     );
     jobs++;
   }

@@ -87,6 +87,7 @@ const schema = z.object({
   RDAP_TIMEOUT_SECONDS: int(1, 120).default(15),
   RDAP_MAX_BYTES: int(1024, 16 * 1024 * 1024).default(1024 * 1024),
   RDAP_BOOTSTRAP_DIR: z.string().min(1).optional(),
+  ATTRIBUTION_AUTO_REGISTER: bool.default(true),
 });
 
 type Env = z.infer<typeof schema>;
@@ -121,6 +122,11 @@ export interface Config {
     rdapMaxBytes: number;
     /** IANA bootstrap files (dns.json, ipv4.json, ipv6.json, asn.json); default: the shipped copy. */
     bootstrapDir: string | undefined;
+    /**
+     * Register hosts and registrars RDAP names with an abuse address that no party has, as
+     * parties marked for review (true by default), so their items can be noticed.
+     */
+    autoRegister: boolean;
   };
   /** Notices (issue 6): how mail leaves, and the deadline policy. */
   notices: {
@@ -283,6 +289,7 @@ export function loadConfig(
       rdapTimeoutMs: e.RDAP_TIMEOUT_SECONDS * 1000,
       rdapMaxBytes: e.RDAP_MAX_BYTES,
       bootstrapDir: e.RDAP_BOOTSTRAP_DIR ? resolve(e.RDAP_BOOTSTRAP_DIR) : undefined,
+      autoRegister: e.ATTRIBUTION_AUTO_REGISTER,
     },
     notices: {
       mail:

@@ -368,6 +368,13 @@ export const party = z.object({
   archivedAt: z.string().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
+  /** Registered by attribution from an RDAP answer: where it came from. */
+  autoRegistered: z
+    .object({ source: z.literal("rdap"), sourceUrl: z.string().nullable(), rawSha256: z.string().nullable() })
+    .nullable(),
+  /** Auto-registered and not yet confirmed by a person. */
+  needsReview: z.boolean(),
+  reviewedAt: z.string().nullable(),
 });
 
 export const partySummary = party.extend({

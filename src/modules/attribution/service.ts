@@ -22,6 +22,7 @@ import { registryOperator } from "./bootstrap.ts";
 import { resolveHost } from "./dns.ts";
 import { hostAndParents, registrableDomain, tldOf } from "./domains.ts";
 import { attributionEnv } from "./env.ts";
+import * as parties from "./parties.ts";
 import { isTransient, type RdapOutcome } from "./rdap.ts";
 import { summariseDomain, summariseNetwork } from "./rdap-parse.ts";
 import * as store from "./store.ts";
@@ -529,6 +530,45 @@ function unchangedRows(
   return out;
 }
 
+/** A hosting or registrar finding with an abuse address and no party: who to register. */
+function unknownHolderKey(f: Omit<Finding, "itemId">): string | null {
+  return f.partyId === null && f.abuseEmail && (f.role === "hosting" || f.role === "registrar")
+    ? `${f.role}:${f.abuseEmail.toLowerCase()}`
+    : null;
+}
+
+/**
+ * Registers, in `tx`, a party for each host and registrar of the chunk whose abuse address no
+ * party has (see parties.registerFromRdap); returns the party of each, by `unknownHolderKey`.
+ */
+async function registerUnknown(
+  deps: Deps,
+  tx: Tx,
+  organisationId: string,
+  planned: { findings: Finding[] }[],
+): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const seen = new Set<string>();
+  for (const { findings } of planned)
+    for (const raw of findings) {
+      const f = tidy(raw);
+      const key = unknownHolderKey(f);
+      if (!key || seen.has(key)) continue;
+      seen.add(key);
+      const got = await parties.registerFromRdap(tx, deps, organisationId, {
+        kind: f.role as "hosting" | "registrar",
+        name: f.name,
+        abuseEmail: f.abuseEmail as string,
+        country: f.country,
+        asn: f.asn,
+        sourceUrl: f.sourceUrl,
+        rawSha256: f.rawSha256,
+      });
+      if (got) out.set(key, got.partyId);
+    }
+  return out;
+}
+
 /**
  * Stores a chunk's findings in one transaction. An item whose findings differ from its
  * current rows gets new rows (the old ones superseded) and an audit event; an item whose
@@ -550,12 +590,19 @@ async function write(
     if (list) list.push(a);
     else existing.set(a.itemId, [a]);
   }
+  const registered = deps.config.attribution.autoRegister
+    ? await registerUnknown(deps, tx, organisationId, planned)
+    : new Map<string, string>();
   const rows: store.NewAttribution[] = [];
   const changedIds: string[] = [];
   const confirmed: { id: string; expiresAt: Date }[] = [];
   const reachableIds: string[] = [];
   const perItem = planned.map(({ item, findings }) => {
-    const tidied = findings.map(tidy);
+    const tidied = findings.map(tidy).map((f) => {
+      const key = unknownHolderKey(f);
+      const partyId = key ? registered.get(key) : undefined;
+      return partyId ? { ...f, partyId, reachable: true } : f;
+    });
     const found = tidied.map(({ transient: _t, reachable: _r, ...row }) => ({ ...row, itemId: item.id }));
     const same = unchangedRows(existing.get(item.id) ?? [], found);
     if (same)

@@ -771,6 +771,17 @@ export const nl = {
   "parties.hours": "{count} uur",
   "parties.responseHours.policy": "volgens beleid",
   "parties.veryLarge.short": "VLOP",
+  "parties.review.badge": "Controleren",
+  "parties.review.hint":
+    "Automatisch geregistreerd uit een RDAP-antwoord; controleer dit voordat u erop vertrouwt.",
+  "parties.review.title": "Geregistreerd uit RDAP",
+  "parties.review.intro":
+    "Attributie heeft deze partij zelf geregistreerd: RDAP noemde het abuse-adres en geen partij in het register had het. Meldingen gaan al naar dat adres. Controleer de naam, het land en het kanaal en bevestig daarna.",
+  "parties.review.sourceUrl": "RDAP-antwoord",
+  "parties.review.rawSha256": "SHA-256 van het ruwe antwoord",
+  "parties.review.reviewedAt": "Gecontroleerd",
+  "parties.review.confirm": "Markeren als gecontroleerd",
+  "parties.review.confirmAgain": "Ja, ik heb deze partij gecontroleerd",
   "parties.archived": "Gearchiveerd",
   "parties.yes": "Ja",
   "parties.no": "Nee",

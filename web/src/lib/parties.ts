@@ -66,6 +66,11 @@ export interface Party {
   archivedAt: string | null;
   createdAt: string;
   updatedAt: string;
+  /** Registered by attribution from an RDAP answer: where it came from. */
+  autoRegistered: { source: "rdap"; sourceUrl: string | null; rawSha256: string | null } | null;
+  /** Auto-registered and not yet confirmed by a person. */
+  needsReview: boolean;
+  reviewedAt: string | null;
 }
 
 export interface PartySummary extends Party {

@@ -348,6 +348,11 @@ for (const backend of backends) {
         );
         assert.equal(made.created.length, 0);
         assert.match(made.skipped[0]?.reason ?? "", /no registered party/);
+        assert.equal(made.skipped[0]?.code, "no_registered_party", "a stable code for the web app");
+        assert.deepEqual(made.skipped[0]?.params, {
+          name: "Pacific Example Hosting Pty Ltd",
+          abuseEmail: "abuse@pacific-example.example",
+        });
       } finally {
         t.deps.config.attribution.autoRegister = true;
       }

@@ -401,6 +401,10 @@ export const importResult = z.object({
   id: z.uuid().optional(),
   action: z.enum(["created", "updated", "unchanged"]).optional(),
   error: z.string().optional(),
+  code: z
+    .enum(["cell_too_long", "too_many_cells", "invalid_value", "duplicate_row", "conflict", "not_valid"])
+    .optional(),
+  params: z.record(z.string(), z.string()).optional(),
   /** Secrets of webhooks this row created: shown once. */
   secrets: z.array(z.object({ address: z.string(), secret: z.string() })).optional(),
 });

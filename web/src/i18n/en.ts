@@ -914,6 +914,12 @@ export const en: Catalogue = {
   "parties.import.action.updated": "Updated",
   "parties.import.action.unchanged": "Unchanged",
   "parties.import.action.failed": "Failed",
+  "parties.import.error.cell_too_long": "A cell is longer than {max} characters.",
+  "parties.import.error.too_many_cells": "The row has {cells} cells; the header names {columns}.",
+  "parties.import.error.invalid_value": "A value is not valid:",
+  "parties.import.error.duplicate_row": "The same party as line {line}.",
+  "parties.import.error.conflict": "A name or matcher is already in use:",
+  "parties.import.error.not_valid": "The row could not be imported:",
 
   // Notices: the party's response page and the notices on the case page (issue 6).
   "respond.tagline": "Answer a notice",
@@ -1074,6 +1080,15 @@ export const en: Catalogue = {
   "case.notices.result.queued": "queued for delivery",
   "case.notices.result.manual": "to be filled in by hand on the party’s web form",
   "case.notices.result.skipped": "Skipped, with the reason:",
+  "case.notices.skip.not_attributed":
+    "not attributed yet; attribution runs by itself after a report, or start it on the case.",
+  "case.notices.skip.no_registered_party":
+    "no party in the registry for {name} (abuse contact {abuseEmail}); add it to the party registry.",
+  "case.notices.skip.attribution_failed": "attribution failed: {error}",
+  "case.notices.skip.no_party_found": "no party found for this item.",
+  "case.notices.skip.party_archived": "the party is archived.",
+  "case.notices.skip.no_channel": "{party} has no notice channel.",
+  "case.notices.skip.already_noticed": "already noticed to {party} ({step}).",
   "case.notices.created": "created {time}",
   "case.notices.deadline": "Deadline",
   "case.notices.sent": "Sent",

@@ -96,6 +96,9 @@ export interface ImportRowResult {
   id?: string;
   action?: "created" | "updated" | "unchanged";
   error?: string;
+  /** Stable reason (translated here); `error` is the server's English sentence with details. */
+  code?: string;
+  params?: Record<string, string>;
   secrets?: { address: string; secret: string }[];
 }
 

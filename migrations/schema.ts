@@ -373,6 +373,11 @@ export interface PartiesTable {
   archived_at: Timestamp | null;
   created_at: Timestamp;
   updated_at: Timestamp;
+  // 0012: registered by attribution from an RDAP answer, and its review.
+  auto_source: "rdap" | null;
+  auto_source_url: string | null;
+  auto_raw_sha256: string | null;
+  reviewed_at: LaterTimestamp;
 }
 
 export type PartyMatcherKind = "domain" | "asn" | "registrar_iana_id" | "tld" | "abuse_email";

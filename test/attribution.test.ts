@@ -123,6 +123,8 @@ for (const backend of backends) {
         RDAP_TIMEOUT_SECONDS: "3",
         RDAP_MAX_BYTES: "262144",
         RDAP_CACHE_HOURS: "24",
+        // Matching and provenance as such; registering unknown hosts is tested in attribution-auto.
+        ATTRIBUTION_AUTO_REGISTER: "false",
       });
       setAttributionEnv(
         t.deps,

@@ -7,6 +7,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import pino from "pino";
+import { attributeItemsJob } from "../src/modules/attribution/attribute-job.ts";
 import { shapes } from "../src/modules/hashing/synthetic.ts";
 import { currentConsent } from "../src/modules/intake/consent.ts";
 import { captureReportedJob, deleteExpiredUploads, registerIntakeJobs } from "../src/modules/intake/jobs.ts";
@@ -148,10 +149,11 @@ for (const backend of backends) {
       }
     });
 
-    test("a report's capture job is written with it and moved into the queue once", async () => {
+    test("a report's capture and attribution jobs are written with it and moved into the queue once", async () => {
       const t = await startApp(backend, { REPORT_RATE_LIMIT_PER_MINUTE: "100000" });
       const registry = new JobRegistry();
       registerIntakeJobs(registry, t.deps);
+      registry.declare(attributeItemsJob);
       const queue = await createQueue(t.handle, {
         registry,
         logger: pino({ level: "silent" }),
@@ -179,12 +181,12 @@ for (const backend of backends) {
         // Only the new URL of a second report is captured; a report with none writes no job.
         assert.equal((await post(["https://outbox.example/a", "https://outbox.example/c"])).statusCode, 201);
         assert.equal((await post(["https://outbox.example/c"])).statusCode, 201);
-        const waiting = await t.deps.db.selectFrom("job_outbox").select("name").execute();
+        const waiting = await t.deps.db.selectFrom("job_outbox").select("name").orderBy("id").execute();
         assert.deepEqual(
           waiting.map((r) => r.name),
-          [captureReportedJob.name, captureReportedJob.name],
+          [captureReportedJob.name, attributeItemsJob.name, captureReportedJob.name, attributeItemsJob.name],
         );
-        assert.equal(await queue.relayOutbox(), 2);
+        assert.equal(await queue.relayOutbox(), 4);
         assert.equal(await queue.relayOutbox(), 0, "moved once");
         assert.equal((await t.deps.db.selectFrom("job_outbox").select("id").execute()).length, 0);
         const jobs = await queue.boss.findJobs(captureReportedJob.name, {});
@@ -205,6 +207,17 @@ for (const backend of backends) {
           [["https://outbox.example/b", "https://outbox.example/a"], ["https://outbox.example/c"]].sort(),
         );
         assert.ok(payloads.every((p) => p.organisationId === org.id && p.category === "ncii"));
+        // Attribution gets the same new items, one job per report, keyed by the case.
+        const attributions = await queue.boss.findJobs(attributeItemsJob.name, {});
+        const forFirst = attributions.find((j) => j.singletonKey === `attribute:${firstCase}`);
+        assert.ok(forFirst);
+        const parsed = attributeItemsJob.schema.parse(forFirst.data);
+        assert.equal(parsed.organisationId, org.id);
+        assert.equal(parsed.itemIds.length, 2);
+        assert.deepEqual(
+          attributions.map((j) => attributeItemsJob.schema.parse(j.data).itemIds.length).sort(),
+          [1, 2],
+        );
       } finally {
         await queue.stop();
         await t.close();

@@ -663,7 +663,14 @@ for (const backend of backends) {
       const out = res.json();
       const byLine = Object.fromEntries(out.results.map((r: { line: number }) => [r.line, r])) as Record<
         number,
-        { ok: boolean; action?: string; error?: string; secrets?: { secret: string }[] }
+        {
+          ok: boolean;
+          action?: string;
+          error?: string;
+          code?: string;
+          params?: Record<string, string>;
+          secrets?: { secret: string }[];
+        }
       >;
       assert.equal(byLine[2]?.action, "updated");
       assert.equal(byLine[2]?.secrets?.length, 1, "the new webhook's secret, once");
@@ -676,6 +683,11 @@ for (const backend of backends) {
       assert.match(byLine[10]?.error ?? "", /already points to "Fotodeel B.V."/);
       assert.match(byLine[11]?.error ?? "", /^name:/);
       assert.match(byLine[12]?.error ?? "", /cells/);
+      // Stable codes beside the English sentence, for the web app to translate.
+      assert.deepEqual([byLine[9]?.code, byLine[9]?.params], ["duplicate_row", { line: "4" }]);
+      assert.equal(byLine[10]?.code, "conflict");
+      assert.equal(byLine[5]?.code, "invalid_value");
+      assert.equal(byLine[12]?.code, "too_many_cells");
       assert.equal(byLine[14]?.action, "created");
       assert.deepEqual([out.created, out.updated, out.unchanged, out.failed], [2, 1, 0, 8]);
 

@@ -76,11 +76,18 @@ const schema = z.object({
   DKIM_DOMAIN: z.string().min(1).max(253).optional(),
   DKIM_SELECTOR: z.string().min(1).max(63).optional(),
   DKIM_PRIVATE_KEY_FILE: z.string().min(1).optional(),
+  // Every wait on an SMTP server is bounded; the whole send stays under the outbox lease (5 min),
+  // so a message never goes out twice because a slow send outlived its claim.
+  SMTP_CONNECTION_TIMEOUT_SECONDS: int(1, 120).default(20),
+  SMTP_GREETING_TIMEOUT_SECONDS: int(1, 120).default(15),
+  SMTP_SOCKET_TIMEOUT_SECONDS: int(1, 240).default(60),
+  SMTP_SEND_TIMEOUT_SECONDS: int(1, 240).default(120),
   NOTICE_POLICY_FILE: z.string().min(1).optional(),
   RDAP_CACHE_HOURS: int(1, 24 * 90).default(24),
   RDAP_TIMEOUT_SECONDS: int(1, 120).default(15),
   RDAP_MAX_BYTES: int(1024, 16 * 1024 * 1024).default(1024 * 1024),
   RDAP_BOOTSTRAP_DIR: z.string().min(1).optional(),
+  ATTRIBUTION_AUTO_REGISTER: bool.default(true),
 });
 
 type Env = z.infer<typeof schema>;
@@ -115,6 +122,11 @@ export interface Config {
     rdapMaxBytes: number;
     /** IANA bootstrap files (dns.json, ipv4.json, ipv6.json, asn.json); default: the shipped copy. */
     bootstrapDir: string | undefined;
+    /**
+     * Register hosts and registrars RDAP names with an abuse address that no party has, as
+     * parties marked for review (true by default), so their items can be noticed.
+     */
+    autoRegister: boolean;
   };
   /** Notices (issue 6): how mail leaves, and the deadline policy. */
   notices: {
@@ -125,9 +137,18 @@ export interface Config {
           url: string;
           from: string;
           dkim: { domain: string; selector: string; privateKeyFile: string } | undefined;
+          timeouts: SmtpTimeouts;
         };
     policyFile: string | undefined;
   };
+}
+
+/** Milliseconds: to connect, for the greeting, of silence, and for a whole send. */
+export interface SmtpTimeouts {
+  connectionMs: number;
+  greetingMs: number;
+  socketMs: number;
+  sendMs: number;
 }
 
 export interface EvidenceConfig {
@@ -268,6 +289,7 @@ export function loadConfig(
       rdapTimeoutMs: e.RDAP_TIMEOUT_SECONDS * 1000,
       rdapMaxBytes: e.RDAP_MAX_BYTES,
       bootstrapDir: e.RDAP_BOOTSTRAP_DIR ? resolve(e.RDAP_BOOTSTRAP_DIR) : undefined,
+      autoRegister: e.ATTRIBUTION_AUTO_REGISTER,
     },
     notices: {
       mail:
@@ -284,6 +306,12 @@ export function loadConfig(
                       privateKeyFile: resolve(e.DKIM_PRIVATE_KEY_FILE),
                     }
                   : undefined,
+              timeouts: {
+                connectionMs: e.SMTP_CONNECTION_TIMEOUT_SECONDS * 1000,
+                greetingMs: e.SMTP_GREETING_TIMEOUT_SECONDS * 1000,
+                socketMs: e.SMTP_SOCKET_TIMEOUT_SECONDS * 1000,
+                sendMs: e.SMTP_SEND_TIMEOUT_SECONDS * 1000,
+              },
             }
           : { transport: "file", dir: resolve(e.VANGRAIL_DATA_DIR, "mail-out"), from: e.MAIL_FROM },
       policyFile: e.NOTICE_POLICY_FILE ? resolve(e.NOTICE_POLICY_FILE) : undefined,

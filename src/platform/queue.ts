@@ -7,7 +7,7 @@ import { CompiledQuery, sql } from "kysely";
 import { PgBoss } from "pg-boss";
 import type { Logger } from "pino";
 import type { z } from "zod";
-import { type DatabaseHandle, type PoolLike, type Tx, withConnection } from "./db.ts";
+import { type DatabaseHandle, type Executor, type PoolLike, type Tx, withConnection } from "./db.ts";
 
 export interface JobSpec<S extends z.ZodType> {
   readonly name: string;
@@ -131,6 +131,23 @@ const poolAdapter = (pool: PoolLike) => ({
     });
   },
 });
+
+/**
+ * Writes a job as a `job_outbox` row in the caller's transaction. It needs no running queue
+ * (a command-line import writes it too); the workers move it into pg-boss, once.
+ */
+export async function sendThroughOutbox<S extends z.ZodType>(
+  db: Executor,
+  spec: JobSpec<S>,
+  payload: z.input<S>,
+  opts: { singletonKey?: string; at: Date },
+): Promise<void> {
+  const data = spec.schema.parse(payload);
+  await sql`insert into job_outbox (name, data, singleton_key, created_at)
+    values (${spec.name}, ${JSON.stringify(data)}::jsonb, ${opts.singletonKey ?? null}, ${opts.at.toISOString()}::timestamptz)`.execute(
+    db,
+  );
+}
 
 const OUTBOX_BATCH = 500;
 

@@ -241,7 +241,7 @@ describe("web: notices to platforms", { skip, timeout: 300_000 }, () => {
         .waitFor();
       const result = section.locator(".notice-result");
       assert.match((await result.textContent()) ?? "", /Fotodeel B\.V\./);
-      assert.match((await result.textContent()) ?? "", new RegExp(`${U.loose}.*not attributed yet`));
+      assert.match((await result.textContent()) ?? "", new RegExp(`${U.loose}.*nog niet toegewezen`));
       const card = section.locator(".notice-card");
       await card.getByRole("heading", { name: /Fotodeel B\.V\./ }).waitFor();
       await card.getByText(nl["notice.status.queued"]).waitFor();

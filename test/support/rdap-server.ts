@@ -5,12 +5,18 @@
 //                and IPv6 2a00::/12
 //   /arin/ip/…   ARIN: the abuse POC nested in the organisation, arin_originas0 origin AS;
 //                23.0.0.0/8; redirects 146.0.0.0/8 to /ripe/ (legacy space transferred away)
+//   /apnic/ip/…  APNIC: the abuse IRT at the top level, no origin AS; 202.0.0.0/8
+//   /lacnic/ip/… LACNIC: abuse nested in the holder, `lacnic_originAutnum`; 200.0.0.0/8, and
+//                redirects 177.0.0.0/8 to /nicbr/ (NIC.br: `nicbr_autnum`)
+//   /afrinic/ip/… AFRINIC: RIPE-like, no origin AS; 41.0.0.0/8
 //   /tld/com/…   a thin gTLD registry: the registrar with its IANA id and a nested abuse entity
 //   /tld/nl/…    a ccTLD registry: the registrar with its own address, no IANA id
 //   /bad/…       hostile: 404 documents, 429 with Retry-After, 500, a body far past any
 //                limit, malformed JSON, JSON that is not an object, nesting a million deep, HTML,
 //                five thousand entities with NULs and loops, a redirect loop, a redirect to a
-//                private address, the wrong object class, no answer at all
+//                private address, the wrong object class, no answer at all, a 20,000-character
+//                holder name with control characters, only unusable abuse addresses, a name
+//                with bidi overrides
 // The hostile behaviour is chosen by the last octet of an IP (45.0.0.N) or the first label of
 // a domain under .org (b404.org …). Each "server" has its own host name (ripe.rdap.test,
 // arin.rdap.test, com.rdap.test, nl.rdap.test, bad.rdap.test), all on one loopback port;
@@ -25,7 +31,7 @@ import type { Resolver } from "../../src/platform/fetcher/guard.ts";
 
 export interface RdapServer {
   /** Base URL of one of the servers: `rdap.base("ripe")` = http://ripe.rdap.test:PORT/ripe/. */
-  base(name: "ripe" | "arin" | "com" | "nl" | "bad"): string;
+  base(name: "ripe" | "arin" | "apnic" | "lacnic" | "nicbr" | "afrinic" | "com" | "nl" | "bad"): string;
   /** Resolves the servers' host names to 127.0.0.1, for the fetcher. */
   resolver: Resolver;
   /** Bootstrap files (RFC 9224) whose servers are this one. */
@@ -189,6 +195,122 @@ function arinNetwork(ip: string) {
       },
     ],
     port43: "whois.arin.net",
+  };
+}
+
+/**
+ * APNIC: the abuse contact is an IRT object (an entity with role "abuse") at the top level, the
+ * holder an organisation entity; no origin AS anywhere in an ip network answer. 202.0.0.0/8.
+ */
+function apnicNetwork(ip: string) {
+  return {
+    rdapConformance: ["history_version_0", "nro_rdap_profile_0", "cidr0", "rdap_level_0"],
+    objectClassName: "ip network",
+    handle: "202.5.0.0 - 202.5.255.255",
+    startAddress: "202.5.0.0",
+    endAddress: "202.5.255.255",
+    ipVersion: "v4",
+    name: "PACIFIC-EXAMPLE-NET",
+    type: "ASSIGNED PORTABLE",
+    country: "AU",
+    cidr0_cidrs: [{ v4prefix: "202.5.0.0", length: 16 }],
+    remarks: [{ title: "description", description: ["Pacific Example Hosting Pty Ltd"] }],
+    entities: [
+      {
+        objectClassName: "entity",
+        handle: "ORG-PEH1-AP",
+        roles: ["registrant"],
+        vcardArray: vcard(["fn", {}, "text", "Pacific Example Hosting Pty Ltd"], ["kind", {}, "text", "org"]),
+      },
+      {
+        objectClassName: "entity",
+        handle: "IRT-PACIFIC-EXAMPLE-AU",
+        roles: ["abuse"],
+        vcardArray: vcard(
+          ["fn", {}, "text", "IRT-PACIFIC-EXAMPLE-AU"],
+          ["kind", {}, "text", "group"],
+          ["email", { pref: "1" }, "text", "abuse@pacific-example.example"],
+        ),
+      },
+    ],
+    links: [
+      { rel: "self", href: `https://rdap.apnic.net/ip/${ip}`, value: `https://rdap.apnic.net/ip/${ip}` },
+    ],
+    port43: "whois.apnic.net",
+  };
+}
+
+/**
+ * LACNIC: the abuse contact nested in the holder, the origin AS as `lacnic_originAutnum`; 200.0.0.0/8.
+ * Its Brazilian space answers from NIC.br (177.0.0.0/8 here, redirected), with `nicbr_autnum`.
+ */
+function lacnicNetwork(ip: string, nicbr: boolean) {
+  return {
+    rdapConformance: ["rdap_level_0", "cidr0", ...(nicbr ? ["nicbr"] : ["lacnic"])],
+    objectClassName: "ip network",
+    handle: nicbr ? "177.10.0.0/16" : "200.7.0.0/16",
+    startAddress: nicbr ? "177.10.0.0" : "200.7.0.0",
+    endAddress: nicbr ? "177.10.255.255" : "200.7.255.255",
+    ipVersion: "v4",
+    name: nicbr ? "PROVEDOR-EXEMPLO" : "HOSTING-EJEMPLO",
+    type: "ASSIGNED",
+    country: nicbr ? "BR" : "UY",
+    ...(nicbr ? { nicbr_autnum: 64511 } : { lacnic_originAutnum: ["64510"] }),
+    entities: [
+      {
+        objectClassName: "entity",
+        handle: nicbr ? "12345678000190" : "UY-HOEJ-LACNIC",
+        roles: ["registrant"],
+        vcardArray: vcard(["fn", {}, "text", nicbr ? "Provedor Exemplo Ltda" : "Hosting Ejemplo S.A."]),
+        entities: [
+          {
+            objectClassName: "entity",
+            handle: nicbr ? "ABU123" : "ABE2-LACNIC",
+            roles: ["abuse"],
+            vcardArray: vcard(
+              ["fn", {}, "text", "Abuse"],
+              [
+                "email",
+                {},
+                "text",
+                nicbr ? "abuse@provedor-exemplo.example" : "abuse@hosting-ejemplo.example",
+              ],
+            ),
+          },
+        ],
+      },
+    ],
+    links: [{ rel: "self", href: `https://rdap.lacnic.net/rdap/ip/${ip}`, value: "x" }],
+  };
+}
+
+/** AFRINIC: RIPE-like (the same database software): abuse at the top level, no origin AS. 41.0.0.0/8. */
+function afrinicNetwork(ip: string) {
+  return {
+    rdapConformance: ["rdap_level_0", "cidr0"],
+    objectClassName: "ip network",
+    handle: "41.9.0.0 - 41.9.255.255",
+    startAddress: "41.9.0.0",
+    endAddress: "41.9.255.255",
+    ipVersion: "v4",
+    name: "AFRICA-EXAMPLE-NET",
+    country: "KE",
+    cidr0_cidrs: [{ v4prefix: "41.9.0.0", length: 16 }],
+    entities: [
+      {
+        objectClassName: "entity",
+        handle: "ORG-AEN1-AFRINIC",
+        roles: ["registrant"],
+        vcardArray: vcard(["fn", {}, "text", "Africa Example Networks Ltd"]),
+      },
+      {
+        objectClassName: "entity",
+        handle: "AEN1-AFRINIC",
+        roles: ["abuse"],
+        vcardArray: vcard(["fn", {}, "text", "Abuse"], ["email", {}, "text", "abuse@africa-example.example"]),
+      },
+    ],
+    links: [{ rel: "self", href: `https://rdap.afrinic.net/rdap/ip/${ip}`, value: "x" }],
   };
 }
 
@@ -422,6 +544,59 @@ export async function startRdapServer(): Promise<RdapServer> {
           objectClassName: kind === "ip" ? "domain" : "ip network",
           ldhName: "x",
         });
+      case "15":
+      case "bname": {
+        // A holder name of 20,000 characters with control characters, and an abuse address.
+        const net = ripeNetwork("185.10.0.15") as Record<string, unknown> & { entities: unknown[] };
+        return send(res, path, 200, {
+          ...net,
+          entities: [
+            {
+              roles: ["registrant"],
+              vcardArray: vcard(["fn", {}, "text", `Huge\u0007\u001b[31m Host${" name".repeat(4000)}`]),
+            },
+            {
+              roles: ["abuse"],
+              vcardArray: vcard(["email", {}, "text", "abuse@huge-name.example"]),
+            },
+          ],
+        });
+      }
+      case "16":
+      case "bemail":
+        // Only addresses no mail server should be sent to.
+        return send(res, path, 200, {
+          objectClassName: "ip network",
+          name: "ODD-MAIL-NET",
+          entities: [
+            { roles: ["registrant"], vcardArray: vcard(["fn", {}, "text", "Odd Mail Ltd"]) },
+            {
+              roles: ["abuse"],
+              vcardArray: vcard(
+                ["email", {}, "text", "abuse(at)odd-mail.example"],
+                ["email", {}, "text", "abuse@@odd-mail.example"],
+                ["email", {}, "text", '"abuse team"@odd-mail.example'],
+                ["email", {}, "text", "<script>@odd-mail.example"],
+                ["email", {}, "text", "abuse@odd-mail.example\r\nBcc: x@evil.example"],
+                ["email", {}, "text", "abuse@localhost"],
+              ),
+            },
+          ],
+        });
+      case "17":
+      case "bbidi":
+        // A name that reads one way and is stored another: bidi overrides and zero-width marks.
+        return send(res, path, 200, {
+          objectClassName: "ip network",
+          name: "BIDI-NET",
+          entities: [
+            {
+              roles: ["registrant"],
+              vcardArray: vcard(["fn", {}, "text", "Trusted\u202e gnitsoH\u200b\u2066 B.V."]),
+            },
+            { roles: ["abuse"], vcardArray: vcard(["email", {}, "text", "abuse@bidi.example"]) },
+          ],
+        });
       default:
         return send(res, path, 404, notFound(query));
     }
@@ -436,7 +611,7 @@ export async function startRdapServer(): Promise<RdapServer> {
       res.end(readFileSync(join(dir, `${boot[1]}.json`)));
       return;
     }
-    const m = /^\/(ripe|arin|tld\/com|tld\/nl|bad)\/(ip|domain)\/(.+)$/.exec(path);
+    const m = /^\/(ripe|arin|apnic|lacnic|nicbr|afrinic|tld\/com|tld\/nl|bad)\/(ip|domain)\/(.+)$/.exec(path);
     if (!m || req.method !== "GET") return send(res, path, 400, { errorCode: 400, title: "Bad Request" });
     const [, server, kind, raw] = m as unknown as [string, string, "ip" | "domain", string];
     const query = decodeURIComponent(raw).toLowerCase();
@@ -455,6 +630,27 @@ export async function startRdapServer(): Promise<RdapServer> {
         }
         return kind === "ip" && query.startsWith("23.")
           ? send(res, path, 200, arinNetwork(query))
+          : send(res, path, 404, notFound(query));
+      case "apnic":
+        return kind === "ip" && query.startsWith("202.")
+          ? send(res, path, 200, apnicNetwork(query))
+          : send(res, path, 404, notFound(query));
+      case "lacnic":
+        if (kind === "ip" && query.startsWith("177.")) {
+          res.writeHead(301, { location: `${baseOf("nicbr")}ip/${query}`, "content-type": RDAP });
+          res.end();
+          return;
+        }
+        return kind === "ip" && query.startsWith("200.")
+          ? send(res, path, 200, lacnicNetwork(query, false))
+          : send(res, path, 404, notFound(query));
+      case "nicbr":
+        return kind === "ip" && query.startsWith("177.")
+          ? send(res, path, 200, lacnicNetwork(query, true))
+          : send(res, path, 404, notFound(query));
+      case "afrinic":
+        return kind === "ip" && query.startsWith("41.")
+          ? send(res, path, 200, afrinicNetwork(query))
           : send(res, path, 404, notFound(query));
       case "tld/com":
         return kind === "domain" && query.endsWith(".com") && !query.startsWith("unregistered")
@@ -500,6 +696,9 @@ export async function startRdapServer(): Promise<RdapServer> {
         [["185.0.0.0/8"], [url("ripe")]],
         [["23.0.0.0/8", "146.0.0.0/8"], [url("arin")]],
         [["45.0.0.0/8"], [url("bad")]],
+        [["202.0.0.0/8"], [url("apnic")]],
+        [["200.0.0.0/8", "177.0.0.0/8"], [url("lacnic")]],
+        [["41.0.0.0/8"], [url("afrinic")]],
       ]),
     );
     writeFileSync(join(folder, "ipv6.json"), file([[["2a00::/12"], [url("ripe")]]]));
@@ -517,7 +716,8 @@ export async function startRdapServer(): Promise<RdapServer> {
   return {
     base: baseOf,
     resolver: async (host) => {
-      if (!/^(ripe|arin|com|nl|bad)\.rdap\.test$/.test(host)) throw new Error(`ENOTFOUND ${host}`);
+      if (!/^(ripe|arin|apnic|lacnic|nicbr|afrinic|com|nl|bad)\.rdap\.test$/.test(host))
+        throw new Error(`ENOTFOUND ${host}`);
       return [{ address: "127.0.0.1", family: 4 }];
     },
     bootstrapDir: dir,

@@ -71,8 +71,20 @@ export interface ImportRowResult {
   id?: string;
   action?: "created" | "updated" | "unchanged";
   error?: string;
+  /** Why the row failed, stable for translation; `error` says it in English with the details. */
+  code?: ImportRowCode;
+  /** Values the translated sentence names (the line, a column, a count). */
+  params?: Record<string, string>;
   secrets?: { address: string; secret: string }[];
 }
+
+export type ImportRowCode =
+  | "cell_too_long"
+  | "too_many_cells"
+  | "invalid_value"
+  | "duplicate_row"
+  | "conflict"
+  | "not_valid";
 
 /** The bytes of an uploaded file as text: UTF-8 only (a byte-order mark is dropped). */
 export function decodeCsv(bytes: Uint8Array): string {
@@ -197,12 +209,21 @@ function parseInteger(cell: string, column: string): number | null {
 function rowToSpec(
   header: Column[],
   record: CsvRecord,
-): { ok: true; spec: PartySpec } | { ok: false; error: string } {
+):
+  | { ok: true; spec: PartySpec }
+  | { ok: false; error: string; code: ImportRowCode; params?: Record<string, string> } {
   if (record.oversized)
-    return { ok: false, error: `A cell is longer than ${limits.partyCsvCellMax} characters.` };
+    return {
+      ok: false,
+      code: "cell_too_long",
+      params: { max: String(limits.partyCsvCellMax) },
+      error: `A cell is longer than ${limits.partyCsvCellMax} characters.`,
+    };
   if (record.fields.length > header.length)
     return {
       ok: false,
+      code: "too_many_cells",
+      params: { cells: String(record.fields.length), columns: String(header.length) },
       error: `The row has ${record.fields.length} cells; the header names ${header.length}.`,
     };
   const cells = new Map<Column, string>();
@@ -243,14 +264,14 @@ function rowToSpec(
       }
     }
   } catch (e) {
-    return { ok: false, error: (e as Error).message };
+    return { ok: false, code: "invalid_value", error: (e as Error).message };
   }
   const parsed = newPartyBody.safeParse(raw);
   if (!parsed.success) {
     const first = parsed.error.issues
       .slice(0, 3)
       .map((i) => `${COLUMN_OF[String(i.path[0])] ?? String(i.path[0] ?? "row")}: ${i.message}`);
-    return { ok: false, error: first.join("; ") };
+    return { ok: false, code: "invalid_value", error: first.join("; ") };
   }
   // A matcher column replaces the matchers of its kind only; kinds without a column are kept.
   return {
@@ -317,13 +338,26 @@ export async function importPartiesCsv(
   for (const record of records) {
     const r = rowToSpec(cols, record);
     if (!r.ok) {
-      results.push({ line: record.line, ok: false, error: r.error });
+      results.push({
+        line: record.line,
+        ok: false,
+        error: r.error,
+        code: r.code,
+        ...(r.params && { params: r.params }),
+      });
       continue;
     }
     const name = r.spec.fields.name;
     const earlier = seen.get(name.toLowerCase());
     if (earlier !== undefined) {
-      results.push({ line: record.line, ok: false, name, error: `The same party as line ${earlier}.` });
+      results.push({
+        line: record.line,
+        ok: false,
+        name,
+        error: `The same party as line ${earlier}.`,
+        code: "duplicate_row",
+        params: { line: String(earlier) },
+      });
       continue;
     }
     seen.set(name.toLowerCase(), record.line);
@@ -346,7 +380,14 @@ export async function importPartiesCsv(
               .map((x) => `${columnOfError(x.path, r.spec)}: ${x.message}`)
               .join("; ")
           : (e.detail ?? e.message);
-      results.push({ line: record.line, ok: false, name, error: detail });
+      results.push({
+        line: record.line,
+        ok: false,
+        name,
+        error: detail,
+        code:
+          e.code === "conflict" ? "conflict" : e.code === "validation_failed" ? "invalid_value" : "not_valid",
+      });
     }
   }
   const count = (a: ImportRowResult["action"]) => results.filter((x) => x.action === a).length;

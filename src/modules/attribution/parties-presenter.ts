@@ -44,6 +44,9 @@ export const presentParty = (p: Party) => ({
   archivedAt: iso(p.archivedAt),
   createdAt: p.createdAt.toISOString(),
   updatedAt: p.updatedAt.toISOString(),
+  autoRegistered: p.autoRegistered,
+  needsReview: p.autoRegistered !== null && p.reviewedAt === null,
+  reviewedAt: iso(p.reviewedAt),
 });
 
 export const presentSummary = (p: PartySummary) => ({

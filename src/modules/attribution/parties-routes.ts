@@ -160,6 +160,22 @@ export function partyRoutes(app: FastifyInstance, deps: Deps): void {
   }
 
   r.post(
+    "/api/v1/parties/:id/review",
+    {
+      config: { auth: { permission: "parties:manage" } },
+      schema: {
+        tags,
+        summary: "Confirm a party that attribution registered from RDAP (removes its review mark)",
+        params: s.idParams,
+        body: s.reasonBody,
+        response: { 200: s.partyDetail },
+      },
+    },
+    async (req) =>
+      presentDetail(await parties.reviewParty(deps, principal(req), req.params.id, req.body?.reason)),
+  );
+
+  r.post(
     "/api/v1/parties/:id/matchers",
     {
       config: { auth: { permission: "parties:manage" } },

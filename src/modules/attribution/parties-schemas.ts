@@ -368,6 +368,13 @@ export const party = z.object({
   archivedAt: z.string().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
+  /** Registered by attribution from an RDAP answer: where it came from. */
+  autoRegistered: z
+    .object({ source: z.literal("rdap"), sourceUrl: z.string().nullable(), rawSha256: z.string().nullable() })
+    .nullable(),
+  /** Auto-registered and not yet confirmed by a person. */
+  needsReview: z.boolean(),
+  reviewedAt: z.string().nullable(),
 });
 
 export const partySummary = party.extend({
@@ -394,6 +401,10 @@ export const importResult = z.object({
   id: z.uuid().optional(),
   action: z.enum(["created", "updated", "unchanged"]).optional(),
   error: z.string().optional(),
+  code: z
+    .enum(["cell_too_long", "too_many_cells", "invalid_value", "duplicate_row", "conflict", "not_valid"])
+    .optional(),
+  params: z.record(z.string(), z.string()).optional(),
   /** Secrets of webhooks this row created: shown once. */
   secrets: z.array(z.object({ address: z.string(), secret: z.string() })).optional(),
 });

@@ -23,6 +23,10 @@ export interface Party {
   archivedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
+  /** Registered by attribution from an RDAP answer (its URL and raw SHA-256), else null. */
+  autoRegistered: { source: "rdap"; sourceUrl: string | null; rawSha256: string | null } | null;
+  /** When a person confirmed an auto-registered party. */
+  reviewedAt: Date | null;
 }
 
 export interface PartyMatcher {
@@ -81,6 +85,10 @@ const partyCols = [
   "archived_at",
   "created_at",
   "updated_at",
+  "auto_source",
+  "auto_source_url",
+  "auto_raw_sha256",
+  "reviewed_at",
 ] as const;
 
 interface PartyRow {
@@ -101,6 +109,10 @@ interface PartyRow {
   archived_at: Date | null;
   created_at: Date;
   updated_at: Date;
+  auto_source: "rdap" | null;
+  auto_source_url: string | null;
+  auto_raw_sha256: string | null;
+  reviewed_at: Date | null;
 }
 
 const toParty = (r: PartyRow): Party => ({
@@ -121,6 +133,10 @@ const toParty = (r: PartyRow): Party => ({
   archivedAt: r.archived_at,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
+  autoRegistered: r.auto_source
+    ? { source: r.auto_source, sourceUrl: r.auto_source_url, rawSha256: r.auto_raw_sha256 }
+    : null,
+  reviewedAt: r.reviewed_at,
 });
 
 const toRow = (v: Partial<PartyValues>) => ({
@@ -216,6 +232,31 @@ export async function updateParty(tx: Tx, id: string, v: Partial<PartyValues>, n
   const r = await tx
     .updateTable("parties")
     .set({ ...toRow(v), updated_at: now })
+    .where("id", "=", id)
+    .returning(partyCols)
+    .executeTakeFirstOrThrow();
+  return toParty(r);
+}
+
+/** Marks a party as registered by attribution, with where the answer came from. */
+export async function setAutoSource(
+  tx: Tx,
+  id: string,
+  source: { sourceUrl: string | null; rawSha256: string | null },
+): Promise<Party> {
+  const r = await tx
+    .updateTable("parties")
+    .set({ auto_source: "rdap", auto_source_url: source.sourceUrl, auto_raw_sha256: source.rawSha256 })
+    .where("id", "=", id)
+    .returning(partyCols)
+    .executeTakeFirstOrThrow();
+  return toParty(r);
+}
+
+export async function setReviewed(tx: Tx, id: string, at: Date): Promise<Party> {
+  const r = await tx
+    .updateTable("parties")
+    .set({ reviewed_at: at, updated_at: at })
     .where("id", "=", id)
     .returning(partyCols)
     .executeTakeFirstOrThrow();

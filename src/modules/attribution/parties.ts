@@ -806,6 +806,148 @@ export async function recordImport(
 }
 
 // ---------------------------------------------------------------------------------------------
+// Parties registered by attribution itself
+
+/** What an RDAP answer said about a network's holder or a registrar, as attribution found it. */
+export interface RdapHolder {
+  kind: "hosting" | "registrar";
+  name: string | null;
+  abuseEmail: string;
+  country: string | null;
+  asn: number | null;
+  sourceUrl: string | null;
+  rawSha256: string | null;
+}
+
+// Bidirectional overrides and isolates, zero-width characters, BOM: a name must read as it is.
+const INVISIBLE = /[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+const AUTO_NAME_MAX = 150;
+
+/** A party name from a remote answer: visible characters, one line, bounded; null if nothing is left. */
+export function cleanRemoteName(v: string | null): string | null {
+  if (!v) return null;
+  const t = v.replace(CONTROL, " ").replace(INVISIBLE, "").replace(/\s+/g, " ").trim();
+  if (!/[\p{L}\p{N}]/u.test(t)) return null;
+  const cut = t.length > AUTO_NAME_MAX ? `${t.slice(0, AUTO_NAME_MAX - 1).trimEnd()}…` : t;
+  return cut.toWellFormed();
+}
+
+/**
+ * The party for an abuse address RDAP named and the registry does not know: found by its
+ * `abuse_email` matcher if one exists (null if that party is archived: the hotline set it
+ * aside), else registered now in `tx` as a party of `kind` marked as auto-registered from RDAP
+ * (the answer's URL and raw SHA-256 kept; waiting for review), with an e-mail channel to the
+ * address and `abuse_email` and (for a network with an origin AS nobody claims) `asn`
+ * matchers. Everything from the answer is checked first: an address that is not a plain
+ * e-mail address, or a name with nothing readable in it, registers nothing (null). Audited as
+ * the system, in `tx`.
+ */
+export async function registerFromRdap(
+  tx: Tx,
+  deps: Pick<Deps, "clock" | "config">,
+  organisationId: string,
+  found: RdapHolder,
+): Promise<{ partyId: string; created: boolean } | null> {
+  const email = checkMatcher("abuse_email", found.abuseEmail);
+  const channel = checkChannelAddress("email", found.abuseEmail, { allowHttp: false });
+  if (!email.ok || !channel.ok) return null;
+  const [holder] = await store.matcherHolders(tx, organisationId, "abuse_email", [email.value]);
+  if (holder) return holder.archived ? null : { partyId: holder.partyId, created: false };
+
+  const domain = email.value.slice(email.value.lastIndexOf("@") + 1);
+  const base =
+    cleanRemoteName(found.name) ??
+    (found.kind === "registrar" ? `Registrar at ${domain}` : `Network at ${domain}`);
+  // A name someone already uses (a party added by hand, say) is not taken over.
+  let name = base;
+  for (let n = 1; await store.findPartyByName(tx, organisationId, name); n++) {
+    const suffix = n === 1 ? ` (${email.value})` : ` (${email.value}, ${n})`;
+    name = `${base.slice(0, 200 - suffix.length)}${suffix}`;
+    if (n > 5) return null;
+  }
+  const country = found.country && /^[A-Z]{2}$/.test(found.country) ? found.country : null;
+  const now = deps.clock.now();
+  const party = await store.insertParty(
+    tx,
+    organisationId,
+    defaults({ name, kind: found.kind, country, languages: ["en"] }),
+    now,
+  );
+  await store.setAutoSource(tx, party.id, {
+    sourceUrl: found.sourceUrl ? found.sourceUrl.slice(0, 2000) : null,
+    rawSha256: found.rawSha256 && /^[0-9a-f]{64}$/.test(found.rawSha256) ? found.rawSha256 : null,
+  });
+  await store.insertChannel(
+    tx,
+    {
+      id: randomUUID(),
+      partyId: party.id,
+      kind: "email",
+      address: channel.value,
+      priority: 10,
+      secretSealed: null,
+    },
+    now,
+  );
+  const matchers: { kind: PartyMatcherKind; value: string }[] = [{ kind: "abuse_email", value: email.value }];
+  if (found.kind === "hosting" && found.asn !== null) {
+    const asn = checkMatcher("asn", String(found.asn));
+    if (asn.ok && (await store.matcherHolders(tx, organisationId, "asn", [asn.value])).length === 0)
+      matchers.push({ kind: "asn", value: asn.value });
+  }
+  for (const m of matchers) await store.insertMatcher(tx, organisationId, party.id, m, now);
+  await audit.record(
+    tx,
+    deps.clock,
+    { type: "system", id: null, organisationId },
+    {
+      organisationId,
+      action: "parties.auto_registered",
+      subject: { type: "party", id: party.id },
+      reason: "RDAP named an abuse contact that no party in the registry has",
+      data: {
+        name,
+        kind: found.kind,
+        country,
+        channel: channel.value,
+        matchers,
+        source: "rdap",
+        sourceUrl: found.sourceUrl,
+        rawSha256: found.rawSha256,
+      },
+    },
+  );
+  return { partyId: party.id, created: true };
+}
+
+/** A person confirms a party that attribution registered (it loses its "review" mark). */
+export async function reviewParty(
+  deps: Deps,
+  by: Principal,
+  partyId: string,
+  reason?: string,
+): Promise<PartyDetail> {
+  const party = await partyFor(deps, by, partyId, "parties:manage");
+  if (!party.autoRegistered)
+    throw new AppError("conflict", { detail: "Only parties registered from RDAP wait for review." });
+  const after = await deps.db.transaction().execute(async (tx) => {
+    const locked = (await store.findParty(tx, partyId, true)) as store.Party;
+    if (locked.reviewedAt) return locked;
+    const updated = await store.setReviewed(tx, partyId, deps.clock.now());
+    await audit.record(tx, deps.clock, actorOf(by), {
+      action: "parties.reviewed",
+      subject: { type: "party", id: partyId },
+      ...(reason && { reason }),
+      data: { name: updated.name },
+    });
+    return updated;
+  });
+  return detailOf(deps.db, after);
+}
+
+// ---------------------------------------------------------------------------------------------
 // For the notices and attribution modules: no principal, an organisation id instead.
 
 /** A party of an organisation, or undefined (also when it belongs to another organisation). */

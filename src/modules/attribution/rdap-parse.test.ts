@@ -410,3 +410,59 @@ describe("registrable domains", () => {
     ]);
   });
 });
+
+describe("origin AS of an ip network answer", () => {
+  const net = (extra: Record<string, unknown>) =>
+    summariseNetwork({ objectClassName: "ip network", name: "N", ...extra });
+  const cases: [string, Record<string, unknown>, number[], string | null][] = [
+    [
+      "ARIN's extension",
+      { arin_originas0_originautnums: [64500, "64501"] },
+      [64500, 64501],
+      "arin_originas0",
+    ],
+    [
+      "LACNIC's field, a string",
+      { lacnic_originAutnum: "AS64510, AS64512" },
+      [64510, 64512],
+      "lacnic_originAutnum",
+    ],
+    ["NIC.br's number", { nicbr_autnum: 64511 }, [64511], "nicbr_autnum"],
+    [
+      "embedded autnums",
+      { autnums: [{ handle: "AS64520" }, { startAutnum: 64521 }] },
+      [64520, 64521],
+      "autnums",
+    ],
+    [
+      "a link to an autnum object",
+      {
+        links: [
+          { rel: "self", href: "https://x/ip/1" },
+          { rel: "related", href: "https://x/autnum/64530" },
+        ],
+      },
+      [64530],
+      "autnum link",
+    ],
+    [
+      "ARIN first when several say",
+      { nicbr_autnum: 1, arin_originas0_originautnums: [2] },
+      [2],
+      "arin_originas0",
+    ],
+    ["RIPE, APNIC, AFRINIC: none", { cidr0_cidrs: [{ v4prefix: "185.10.0.0", length: 22 }] }, [], null],
+    [
+      "nonsense refused",
+      { lacnic_originAutnum: "N/A", nicbr_autnum: -5, arin_originas0_originautnums: [0, 2 ** 33, "x"] },
+      [],
+      null,
+    ],
+  ];
+  for (const [name, extra, asns, source] of cases)
+    test(name, () => {
+      const s = net(extra);
+      assert.deepEqual(s.asns, asns);
+      assert.equal(s.asnSource, source);
+    });
+});

@@ -219,21 +219,84 @@ export interface NetworkSummary {
   /** CIDR blocks from the `cidr0` extension, where the server provides it. */
   cidrs: string[];
   country: string | null;
-  /** Origin AS numbers, where the server says (ARIN's `arin_originas0` extension). */
+  /**
+   * Origin AS numbers, where the answer says: ARIN's `arin_originas0_originautnums`, LACNIC's
+   * `lacnic_originAutnum`, NIC.br's `nicbr_autnum`, an `originAutnums` list, embedded `autnums`
+   * objects, or a link to an `/autnum/N` object, in that order. RIPE NCC, APNIC and AFRINIC
+   * give none in an ip network answer: empty then.
+   */
   asns: number[];
+  /** Which of those the AS numbers came from (null when none). */
+  asnSource: string | null;
   /** The organisation the network is registered to (the `registrant` entity). */
   holder: Contact | null;
   abuse: Contact | null;
   port43: string | null;
 }
 
-const asnList = (v: unknown): number[] =>
+/** AS numbers from a number, a string ("AS64500", "64500", "64500, 64501") or a list of them. */
+const asnList = (v: unknown): number[] => {
+  const values = Array.isArray(v) ? v.slice(0, MAX_VALUES) : [v];
+  const out: number[] = [];
+  for (const x of values) {
+    const parts =
+      typeof x === "number"
+        ? [x]
+        : typeof x === "string"
+          ? x
+              .slice(0, 200)
+              .split(/[\s,;]+/)
+              .filter((p) => /^(AS)?\d{1,10}$/i.test(p))
+              .map((p) => Number(p.replace(/^AS/i, "")))
+          : [];
+    for (const n of parts)
+      if (Number.isInteger(n) && n > 0 && n <= 0xffffffff && !out.includes(n) && out.length < MAX_VALUES)
+        out.push(n);
+  }
+  return out;
+};
+
+/** `autnums` objects embedded in the answer: their startAutnum, or a handle like "AS64500". */
+const embeddedAutnums = (v: unknown): number[] =>
   Array.isArray(v)
-    ? v
-        .slice(0, MAX_VALUES)
-        .map((n) => (typeof n === "string" ? Number(n.replace(/^AS/i, "")) : n))
-        .filter((n): n is number => Number.isInteger(n) && n > 0 && n <= 0xffffffff)
+    ? asnList(
+        v
+          .slice(0, MAX_VALUES)
+          .filter(isObject)
+          .map((a) => (typeof a.startAutnum === "number" ? a.startAutnum : a.handle)),
+      )
     : [];
+
+/** AS numbers from links to autnum objects (`…/autnum/64500`). */
+const linkedAutnums = (v: unknown): number[] =>
+  Array.isArray(v)
+    ? asnList(
+        v
+          .slice(0, 50)
+          .filter(isObject)
+          .map((l) =>
+            typeof l.href === "string" ? /\/autnum\/(\d{1,10})(?:[/?#]|$)/.exec(l.href)?.[1] : null,
+          )
+          .filter((x) => x),
+      )
+    : [];
+
+/** The origin AS numbers of an ip network answer, from the first source that has any. */
+function originAsns(a: Record<string, unknown>): { asns: number[]; source: string | null } {
+  const sources: [string, () => number[]][] = [
+    ["arin_originas0", () => asnList(a.arin_originas0_originautnums)],
+    ["lacnic_originAutnum", () => asnList(a.lacnic_originAutnum)],
+    ["nicbr_autnum", () => asnList(a.nicbr_autnum)],
+    ["originAutnums", () => asnList(a.originAutnums)],
+    ["autnums", () => embeddedAutnums(a.autnums)],
+    ["autnum link", () => linkedAutnums(a.links)],
+  ];
+  for (const [source, read] of sources) {
+    const asns = read();
+    if (asns.length > 0) return { asns, source };
+  }
+  return { asns: [], source: null };
+}
 
 /** The facts of an `ip network` answer that attribution needs. */
 export function summariseNetwork(answer: unknown, limits: ParseLimits = defaultParseLimits): NetworkSummary {
@@ -257,7 +320,7 @@ export function summariseNetwork(answer: unknown, limits: ParseLimits = defaultP
     endAddress: text(a.endAddress, 50),
     cidrs,
     country: country && /^[a-z]{2}$/i.test(country) ? country.toUpperCase() : (holder?.country ?? null),
-    asns: [...new Set([...asnList(a.arin_originas0_originautnums), ...asnList(a.originAutnums)])],
+    ...(({ asns, source }) => ({ asns, asnSource: source }))(originAsns(a)),
     holder,
     abuse: abuseContactOf(entities),
     port43: text(a.port43, 200),

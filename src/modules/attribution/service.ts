@@ -13,6 +13,7 @@ import type { Tx } from "../../platform/db.ts";
 import { AppError } from "../../platform/errors.ts";
 import { denyReason, isLoopback } from "../../platform/fetcher/addresses.ts";
 import { loopbackAllowed } from "../../platform/fetcher/guard.ts";
+import { sendThroughOutbox } from "../../platform/queue.ts";
 import { type Actor, record, systemActor } from "../audit/service.ts";
 import type { Deps } from "../deps.ts";
 import { actorOf, authorize, type Principal } from "../identity/principal.ts";
@@ -21,6 +22,7 @@ import { registryOperator } from "./bootstrap.ts";
 import { resolveHost } from "./dns.ts";
 import { hostAndParents, registrableDomain, tldOf } from "./domains.ts";
 import { attributionEnv } from "./env.ts";
+import * as parties from "./parties.ts";
 import { isTransient, type RdapOutcome } from "./rdap.ts";
 import { summariseDomain, summariseNetwork } from "./rdap-parse.ts";
 import * as store from "./store.ts";
@@ -528,6 +530,45 @@ function unchangedRows(
   return out;
 }
 
+/** A hosting or registrar finding with an abuse address and no party: who to register. */
+function unknownHolderKey(f: Omit<Finding, "itemId">): string | null {
+  return f.partyId === null && f.abuseEmail && (f.role === "hosting" || f.role === "registrar")
+    ? `${f.role}:${f.abuseEmail.toLowerCase()}`
+    : null;
+}
+
+/**
+ * Registers, in `tx`, a party for each host and registrar of the chunk whose abuse address no
+ * party has (see parties.registerFromRdap); returns the party of each, by `unknownHolderKey`.
+ */
+async function registerUnknown(
+  deps: Deps,
+  tx: Tx,
+  organisationId: string,
+  planned: { findings: Finding[] }[],
+): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const seen = new Set<string>();
+  for (const { findings } of planned)
+    for (const raw of findings) {
+      const f = tidy(raw);
+      const key = unknownHolderKey(f);
+      if (!key || seen.has(key)) continue;
+      seen.add(key);
+      const got = await parties.registerFromRdap(tx, deps, organisationId, {
+        kind: f.role as "hosting" | "registrar",
+        name: f.name,
+        abuseEmail: f.abuseEmail as string,
+        country: f.country,
+        asn: f.asn,
+        sourceUrl: f.sourceUrl,
+        rawSha256: f.rawSha256,
+      });
+      if (got) out.set(key, got.partyId);
+    }
+  return out;
+}
+
 /**
  * Stores a chunk's findings in one transaction. An item whose findings differ from its
  * current rows gets new rows (the old ones superseded) and an audit event; an item whose
@@ -549,12 +590,19 @@ async function write(
     if (list) list.push(a);
     else existing.set(a.itemId, [a]);
   }
+  const registered = deps.config.attribution.autoRegister
+    ? await registerUnknown(deps, tx, organisationId, planned)
+    : new Map<string, string>();
   const rows: store.NewAttribution[] = [];
   const changedIds: string[] = [];
   const confirmed: { id: string; expiresAt: Date }[] = [];
   const reachableIds: string[] = [];
   const perItem = planned.map(({ item, findings }) => {
-    const tidied = findings.map(tidy);
+    const tidied = findings.map(tidy).map((f) => {
+      const key = unknownHolderKey(f);
+      const partyId = key ? registered.get(key) : undefined;
+      return partyId ? { ...f, partyId, reachable: true } : f;
+    });
     const found = tidied.map(({ transient: _t, reachable: _r, ...row }) => ({ ...row, itemId: item.id }));
     const same = unchangedRows(existing.get(item.id) ?? [], found);
     if (same)
@@ -680,6 +728,38 @@ export async function queueAttribution(
         ...(opts.tx ? { tx: opts.tx } : {}),
         ...(opts.startAfter ? { startAfter: opts.startAfter } : {}),
       },
+    );
+    jobs++;
+  }
+  return jobs;
+}
+
+/** The job name intake writes into the job outbox with each new report (see intake/store.ts). */
+export const autoAttributionJob = attributeItemsJob.name;
+
+/**
+ * Queues attribution of items just added to a case, without anyone asking: a `job_outbox` row
+ * per batch of 500, written in the caller's transaction `tx`, so the job exists exactly when
+ * the items do and is never lost (it needs no running queue; workers relay it). The key names
+ * the case and the items, so two additions to one case never swallow each other.
+ */
+export async function queueAutoAttribution(
+  deps: Pick<Deps, "clock">,
+  tx: Tx,
+  organisationId: string,
+  caseId: string,
+  itemIds: string[],
+): Promise<number> {
+  const ids = [...new Set(itemIds)];
+  let jobs = 0;
+  for (let i = 0; i < ids.length; i += ITEMS_PER_JOB) {
+    const chunk = ids.slice(i, i + ITEMS_PER_JOB);
+    const key = createHash("sha256").update(chunk.join(",")).digest("hex").slice(0, 16);
+    await sendThroughOutbox(
+      tx,
+      attributeItemsJob,
+      { organisationId, itemIds: chunk },
+      { singletonKey: `attribute:${caseId}:${key}`, at: deps.clock.now() },
     );
     jobs++;
   }

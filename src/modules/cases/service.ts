@@ -4,6 +4,7 @@
 
 import type { Executor, Tx } from "../../platform/db.ts";
 import { AppError } from "../../platform/errors.ts";
+import * as attribution from "../attribution/service.ts";
 import * as audit from "../audit/service.ts";
 import type { Deps } from "../deps.ts";
 import { actorOf, assertSameOrganisation, authorize, type Principal } from "../identity/principal.ts";
@@ -423,6 +424,7 @@ export async function addItems(
 ): Promise<{ index: number; ok: boolean; itemId?: string; linked?: boolean; error?: string }[]> {
   authorize(by, "cases:triage");
   const results: { index: number; ok: boolean; itemId?: string; linked?: boolean; error?: string }[] = [];
+  const fresh: string[] = [];
   await deps.db.transaction().execute(async (tx) => {
     const c = await loadCase(deps, by, caseId, tx);
     const now = deps.clock.now();
@@ -455,7 +457,10 @@ export async function addItems(
         });
       }
       results.push({ index, ok: true, itemId: item.id, linked: !created });
+      if (created && (i.kind === "url" || i.kind === "domain")) fresh.push(item.id);
     }
+    // New URLs and domains are attributed without anyone asking (a job in this transaction).
+    if (fresh.length > 0) await attribution.queueAutoAttribution(deps, tx, c.organisationId, c.id, fresh);
   });
   return results;
 }

@@ -14,6 +14,8 @@ export interface RowResult {
   itemId?: string;
   linked?: boolean;
   error?: string;
+  /** Why the row failed, stable for translation: unknown_category, no_category, invalid_url. */
+  code?: "unknown_category" | "no_category" | "invalid_url";
 }
 
 /** RFC 4180 CSV: quoted fields, doubled quotes, CRLF or LF line ends. */
@@ -95,6 +97,7 @@ export async function importCsv(
       results.push({
         line,
         ok: false,
+        code: category ? "unknown_category" : "no_category",
         error: category ? `Unknown category "${category.slice(0, 40)}".` : "No category.",
       });
       return;
@@ -135,7 +138,7 @@ export async function importCsv(
           caseId,
           ...(o.itemId && { itemId: o.itemId }),
           ...(o.linked !== undefined && { linked: o.linked }),
-          ...(o.error && { error: o.error }),
+          ...(o.error && { error: o.error, code: "invalid_url" as const }),
         });
       }
       done += chunk.length;

@@ -259,6 +259,7 @@ export function intakeRoutes(app: FastifyInstance, deps: Deps): void {
                 itemId: z.uuid().optional(),
                 linked: z.boolean().optional(),
                 error: z.string().optional(),
+                code: z.enum(["unknown_category", "no_category", "invalid_url"]).optional(),
               }),
             ),
           }),

@@ -1,11 +1,12 @@
 // Intake: reports from the public (no account) and from partners (API token), the receipt a
 // reporter follows the case with, help routes chosen from the answers, and bulk import.
-// A report is accepted only once it is committed: case, items, report, contact, capture job and
-// audit event are written in one statement (so one transaction) before the 201 leaves.
+// A report is accepted only once it is committed: case, items, report, contact, capture and
+// attribution jobs and audit event are written in one statement (so one transaction) before the 201 leaves.
 import { randomUUID } from "node:crypto";
 import { open, openWithAny, safeEqual, seal, sha256Hex } from "../../platform/crypto.ts";
 import { AppError } from "../../platform/errors.ts";
 import { limits } from "../../platform/limits.ts";
+import * as attribution from "../attribution/service.ts";
 import * as audit from "../audit/service.ts";
 import * as cases from "../cases/service.ts";
 import { mustNotStoreMedia } from "../cases/taxonomy.ts";
@@ -191,6 +192,7 @@ async function accept(deps: Deps, a: Accepted): Promise<Receipt> {
       : null,
     // Without a queue (command-line tools) there are no workers to capture: no job.
     captureJob: deps.queue ? captureReportedJob.name : null,
+    attributeJob: deps.queue ? attribution.autoAttributionJob : null,
     event: audit.eventWithCount(
       deps.clock,
       a.actor,

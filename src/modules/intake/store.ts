@@ -41,6 +41,8 @@ export interface AcceptInput {
   contactSealed: string | null;
   /** The job that captures the report's new URLs, written to the job outbox; none without queue. */
   captureJob: string | null;
+  /** The job that attributes the report's new URLs (same outbox, same transaction); none without queue. */
+  attributeJob: string | null;
   /** The report's audit event; its count is how many items were already known. */
   event: EventWithCount;
 }
@@ -55,8 +57,8 @@ export interface AcceptedItem {
 
 // One statement, one round trip, one transaction (autocommit): the case; its items, inserted or,
 // when the organisation knows them, linked (in key order, so two reports of the same URLs never
-// deadlock); the report; the sealed contact; the capture job for the new URLs (job_outbox, up to
-// 200 URLs); and the audit event, whose `linkedItems` is counted here. The event is chained when
+// deadlock); the report; the sealed contact; the capture and attribution jobs for the new URLs
+// (job_outbox, up to 200 URLs); and the audit event, whose `linkedItems` is counted here. The event is chained when
 // the statement commits (migration 0007). Prepared: PostgreSQL plans it once per connection.
 const ACCEPT = prepared(
   "intake_accept",
@@ -101,18 +103,31 @@ const ACCEPT = prepared(
     insert into reporter_contacts (report_id, sealed, created_at)
     select $10::uuid, $23::text, $8::timestamptz where $23::text is not null
   ),
-  capture as (
+  -- The report's new URLs: captured as evidence, and attributed (who must act), one job each.
+  fresh as (
+    select item.id, item.normalized, input.ord from item join input using (kind, normalized)
+    where item.created and item.kind = 'url' order by input.ord limit 200
+  ),
+  jobs as (
     insert into job_outbox (name, data, singleton_key, created_at)
-    select $24::text,
-      jsonb_build_object('organisationId', $2::uuid, 'caseId', $1::uuid, 'category', $3::text,
-        'items', jsonb_agg(jsonb_build_object('id', f.id, 'url', f.normalized) order by f.ord)),
-      'capture:' || $1::uuid::text, $8::timestamptz
+    select j.name, j.data, j.key, $8::timestamptz
     from (
-      select item.id, item.normalized, input.ord from item join input using (kind, normalized)
-      where item.created and item.kind = 'url' order by input.ord limit 200
-    ) f
-    where $24::text is not null
-    having count(*) > 0
+      select
+        jsonb_agg(jsonb_build_object('id', f.id, 'url', f.normalized) order by f.ord) as capture,
+        jsonb_agg(f.id order by f.ord) as ids
+      from fresh f
+      having count(*) > 0
+    ) agg
+    cross join lateral (values
+      ($24::text,
+        jsonb_build_object('organisationId', $2::uuid, 'caseId', $1::uuid, 'category', $3::text,
+          'items', agg.capture),
+        'capture:' || $1::uuid::text),
+      ($38::text,
+        jsonb_build_object('organisationId', $2::uuid, 'itemIds', agg.ids),
+        'attribute:' || $1::uuid::text)
+    ) as j(name, data, key)
+    where j.name is not null
   ),
   known as (select count(*) filter (where not created) as n from item),
   event as (
@@ -187,6 +202,7 @@ export async function acceptReport(db: Executor, a: AcceptInput): Promise<Accept
       e.countKey,
       e.bodyHead,
       e.bodyTail,
+      a.attributeJob,
     ]),
   );
   return rows.map((row) => ({

@@ -103,8 +103,24 @@ export interface CreateResult {
     itemIds: string[];
     delivery: "queued" | "manual";
   }[];
-  skipped: { itemId: string; url: string; reason: string }[];
+  /** Why an item got no notice: a stable `code` (translated by the web app), its `params`, and the English `reason`. */
+  skipped: {
+    itemId: string;
+    url: string;
+    code: SkipCode;
+    params: Record<string, string>;
+    reason: string;
+  }[];
 }
+
+export type SkipCode =
+  | "not_attributed"
+  | "no_registered_party"
+  | "attribution_failed"
+  | "no_party_found"
+  | "party_archived"
+  | "no_channel"
+  | "already_noticed";
 
 const DONE: cases.ItemStatus[] = ["removed", "not_actionable", "closed"];
 
@@ -151,6 +167,12 @@ export async function createNotices(
     throw new AppError("validation_failed", { detail: `Unknown category ${category}.` });
   const roles = opts.roles ?? ["platform", "hosting"];
   const result: CreateResult = { created: [], skipped: [] };
+  const skip = (
+    item: { id: string; value: string },
+    code: SkipCode,
+    reason: string,
+    params: Record<string, string> = {},
+  ) => result.skipped.push({ itemId: item.id, url: item.value, code, params, reason });
   const attributions = await attribution.currentAttributions(
     deps.db,
     organisationId,
@@ -173,16 +195,17 @@ export async function createNotices(
     }
     if (!target) {
       const found = mine.find((x) => roles.includes(x.role as (typeof roles)[number]) && x.abuseEmail);
-      result.skipped.push({
-        itemId: item.id,
-        url: item.value,
-        reason:
-          mine.length === 0
-            ? "not attributed yet"
-            : found
-              ? `no registered party for ${found.name ?? found.abuseEmail} (abuse contact ${found.abuseEmail}); add it to the party registry`
-              : (mine.find((x) => x.error)?.error ?? "no party found for this item"),
-      });
+      const failed = mine.find((x) => x.error)?.error;
+      if (mine.length === 0) skip(item, "not_attributed", "not attributed yet");
+      else if (found)
+        skip(
+          item,
+          "no_registered_party",
+          `no registered party for ${found.name ?? found.abuseEmail} (abuse contact ${found.abuseEmail}); add it to the party registry`,
+          { name: found.name ?? found.abuseEmail ?? "", abuseEmail: found.abuseEmail ?? "" },
+        );
+      else if (failed) skip(item, "attribution_failed", failed, { error: failed });
+      else skip(item, "no_party_found", "no party found for this item");
       continue;
     }
     const key = `${target.partyId}|${target.step}`;
@@ -220,14 +243,13 @@ export async function createNotices(
     for (const g of groups.values()) {
       const party = parties.get(g.partyId);
       if (!party) {
-        for (const i of g.items)
-          result.skipped.push({ itemId: i.id, url: i.value, reason: "the party is archived" });
+        for (const i of g.items) skip(i, "party_archived", "the party is archived");
         continue;
       }
       const channels = await registry.deliveryChannels(tx, party.id);
       if (channels.length === 0) {
         for (const i of g.items)
-          result.skipped.push({ itemId: i.id, url: i.value, reason: `${party.name} has no notice channel` });
+          skip(i, "no_channel", `${party.name} has no notice channel`, { party: party.name });
         continue;
       }
       const done = await store.alreadyNoticed(
@@ -238,10 +260,9 @@ export async function createNotices(
       );
       for (const i of g.items)
         if (done.has(i.id))
-          result.skipped.push({
-            itemId: i.id,
-            url: i.value,
-            reason: `already noticed to ${party.name} (${g.step})`,
+          skip(i, "already_noticed", `already noticed to ${party.name} (${g.step})`, {
+            party: party.name,
+            step: g.step,
           });
       const fresh = g.items.filter((i) => !done.has(i.id));
       for (let at = 0; at < fresh.length; at += party.maxUrlsPerNotice) {

@@ -15,3 +15,16 @@ export const bareAddress = (address: string): string => /<([^<>]+)>/.exec(addres
 /** The domain of an address (with or without a display name), lower case. */
 export const domainOfAddress = (address: string): string =>
   (/@([^<>\s@]+?)>?$/.exec(address.trim())?.[1] ?? "localhost").toLowerCase();
+
+/**
+ * What a remote server said, fit to store and show: control characters (NUL included, which
+ * PostgreSQL refuses in text) and broken surrogates removed, whitespace collapsed, cut to `max`.
+ */
+export const remoteText = (s: string, max = 500): string =>
+  s
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed
+    .replace(/[\u0000-\u001f\u007f-\u009f]+/g, " ")
+    .replace(/\s+/g, " ")
+    .trim()
+    .slice(0, max)
+    .toWellFormed();

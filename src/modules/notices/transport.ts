@@ -1,16 +1,18 @@
-// How messages leave: e-mail (SMTP through nodemailer, optionally DKIM-signed, or written as
-// .eml files when no SMTP server is configured) and signed webhooks (HMAC-SHA256 over the
+// How messages leave: e-mail (SMTP through nodemailer's SMTP client, one connection per message
+// with every wait bounded, optionally DKIM-signed; or written as .eml files when no SMTP server
+// is configured) and signed webhooks (HMAC-SHA256 over the
 // timestamp and body, POSTed through the safe fetcher). Each message is built once into its
 // exact bytes, so what was sent can be hashed and kept for the record.
 import { createHash, createHmac } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import nodemailer from "nodemailer";
+import DKIM from "nodemailer/lib/dkim";
 import MailComposer from "nodemailer/lib/mail-composer";
-import type { Config } from "../../platform/config.ts";
+import SMTPConnection from "nodemailer/lib/smtp-connection";
+import type { Config, SmtpTimeouts } from "../../platform/config.ts";
 import { AppError } from "../../platform/errors.ts";
 import { Fetcher, type FetcherConfig } from "../../platform/fetcher/fetcher.ts";
-import { bareAddress } from "./text.ts";
+import { bareAddress, remoteText } from "./text.ts";
 
 export interface MailMessage {
   messageId: string;
@@ -81,6 +83,99 @@ export interface TransportOptions {
   copyDir?: string;
 }
 
+/** Where the SMTP relay is, from SMTP_URL (smtp://user:pass@host:port, or smtps:// for TLS from the start). */
+interface SmtpTarget {
+  host: string;
+  port: number;
+  secure: boolean;
+  auth: { user: string; pass: string } | undefined;
+}
+
+function smtpTarget(url: string): SmtpTarget {
+  const u = new URL(url);
+  const secure = u.protocol === "smtps:";
+  return {
+    host: u.hostname.replace(/^\[|\]$/g, ""),
+    port: u.port ? Number(u.port) : secure ? 465 : 587,
+    secure,
+    auth: u.username
+      ? { user: decodeURIComponent(u.username), pass: decodeURIComponent(u.password) }
+      : undefined,
+  };
+}
+
+/** The largest reply line block accepted from an SMTP server (a huge reply is an error, not memory). */
+const MAX_SMTP_REPLY = 64 * 1024;
+
+type SmtpError = Error & { responseCode?: number; code?: string; response?: string };
+
+/**
+ * One message over one SMTP connection, every wait bounded: connecting, the greeting, each
+ * silence, and the whole exchange (`sendMs`, which also ends a server that answers a byte at a
+ * time). When a limit passes the socket is destroyed at once, so a message cut off mid-DATA is
+ * never completed later behind the outbox's back. Resolves with the server's final answer or
+ * rejects with its error; never throws for anything the server does, never leaves a listener
+ * that could crash the process.
+ */
+export function smtpSend(
+  target: SmtpTarget,
+  timeouts: SmtpTimeouts,
+  envelope: { from: string; to: string[] },
+  raw: Buffer,
+): Promise<SMTPConnection.SentMessageInfo> {
+  return new Promise((resolve, reject) => {
+    const conn = new SMTPConnection({
+      host: target.host,
+      port: target.port,
+      secure: target.secure,
+      connectionTimeout: timeouts.connectionMs,
+      greetingTimeout: timeouts.greetingMs,
+      socketTimeout: timeouts.socketMs,
+      socketCloseTimeout: 1000,
+      maxResponseSize: MAX_SMTP_REPLY,
+      logger: false,
+    });
+    let settled = false;
+    const finish = (err: SmtpError | null, info?: SMTPConnection.SentMessageInfo) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(deadline);
+      if (err) {
+        conn.close();
+        reject(err);
+      } else {
+        // Accepted: say goodbye politely, but nothing waits for it.
+        conn.quit();
+        resolve(info as SMTPConnection.SentMessageInfo);
+      }
+    };
+    const deadline = setTimeout(() => {
+      finish(
+        Object.assign(new Error(`the SMTP server did not finish within ${timeouts.sendMs} ms`), {
+          code: "ETIMEDOUT",
+        }),
+      );
+    }, timeouts.sendMs);
+    conn.on("error", (e: SmtpError) => finish(e));
+    conn.on("end", () =>
+      finish(Object.assign(new Error("the SMTP server closed the connection"), { code: "ECONNECTION" })),
+    );
+    conn.connect(() => {
+      const send = () =>
+        conn.send(envelope, raw, (err, info) => (err ? finish(err as SmtpError) : finish(null, info)));
+      if (!target.auth) return send();
+      conn.login(target.auth, (err) => (err ? finish(err as SmtpError) : send()));
+    });
+  });
+}
+
+/** Signs a built message with DKIM (relaxed/relaxed, rsa-sha256). */
+async function dkimSign(signer: DKIM, raw: Buffer): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of signer.sign(raw)) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
 export function createTransport(config: Config, opts: TransportOptions = {}): Transport {
   const mail = config.notices.mail;
   const fetcher = new Fetcher({
@@ -92,25 +187,14 @@ export function createTransport(config: Config, opts: TransportOptions = {}): Tr
     ...opts.fetcher,
   });
   const smtp =
-    mail.transport === "smtp"
-      ? nodemailer.createTransport({
-          url: mail.url,
-          pool: true,
-          maxConnections: 2,
-          connectionTimeout: 20_000,
-          greetingTimeout: 15_000,
-          socketTimeout: 60_000,
-          ...(mail.dkim
-            ? {
-                dkim: {
-                  domainName: mail.dkim.domain,
-                  keySelector: mail.dkim.selector,
-                  privateKey: readFileSync(mail.dkim.privateKeyFile, "utf8"),
-                },
-              }
-            : {}),
-          // biome-ignore lint/suspicious/noExplicitAny: nodemailer's option union does not accept url
-        } as any)
+    mail.transport === "smtp" ? { target: smtpTarget(mail.url), timeouts: mail.timeouts } : undefined;
+  const dkim =
+    mail.transport === "smtp" && mail.dkim
+      ? new DKIM({
+          domainName: mail.dkim.domain,
+          keySelector: mail.dkim.selector,
+          privateKey: readFileSync(mail.dkim.privateKeyFile, "utf8"),
+        })
       : undefined;
 
   const keepCopy = (dir: string, m: MailMessage, raw: Buffer) => {
@@ -126,6 +210,7 @@ export function createTransport(config: Config, opts: TransportOptions = {}): Tr
       let raw: Buffer;
       try {
         raw = await buildRaw(m);
+        if (dkim) raw = await dkimSign(dkim, raw);
       } catch (e) {
         return { ok: false, permanent: true, error: `message could not be built: ${(e as Error).message}` };
       }
@@ -135,21 +220,25 @@ export function createTransport(config: Config, opts: TransportOptions = {}): Tr
         return { ok: true, sha256: sha256(raw), detail: "written to the mail-out folder" };
       }
       try {
-        const info = await smtp.sendMail({ envelope: { from: bareAddress(m.from), to: [m.to] }, raw });
+        const info = await smtpSend(
+          smtp.target,
+          smtp.timeouts,
+          { from: bareAddress(m.from), to: [m.to] },
+          raw,
+        );
         if (info.rejected.length > 0)
           return {
             ok: false,
             permanent: true,
-            error: `rejected: ${String(info.response ?? "").slice(0, 500)}`,
+            error: `rejected: ${remoteText(String(info.response ?? ""))}`,
           };
-        return { ok: true, sha256: sha256(raw), detail: String(info.response ?? "").slice(0, 500) };
+        return { ok: true, sha256: sha256(raw), detail: remoteText(String(info.response ?? "")) };
       } catch (e) {
         const err = e as Error & { responseCode?: number; code?: string; response?: string };
         return {
           ok: false,
           permanent: smtpPermanent(err),
-          error:
-            `${err.code ?? "SMTP"} ${err.responseCode ?? ""} ${(err.response ?? err.message).slice(0, 500)}`.trim(),
+          error: remoteText(`${err.code ?? "SMTP"} ${err.responseCode ?? ""} ${err.response ?? err.message}`),
         };
       }
     },
@@ -172,12 +261,12 @@ export function createTransport(config: Config, opts: TransportOptions = {}): Tr
         return { ok: false, permanent, error: `HTTP ${res.status} from the webhook` };
       } catch (e) {
         const permanent = e instanceof AppError && e.code === "fetch_blocked";
-        return { ok: false, permanent, error: (e as Error).message.slice(0, 500) };
+        return { ok: false, permanent, error: remoteText((e as Error).message) };
       }
     },
 
     close() {
-      smtp?.close();
+      // Each message has its own connection, closed when it is done.
     },
   };
 }

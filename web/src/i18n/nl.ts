@@ -771,6 +771,17 @@ export const nl = {
   "parties.hours": "{count} uur",
   "parties.responseHours.policy": "volgens beleid",
   "parties.veryLarge.short": "VLOP",
+  "parties.review.badge": "Controleren",
+  "parties.review.hint":
+    "Automatisch geregistreerd uit een RDAP-antwoord; controleer dit voordat u erop vertrouwt.",
+  "parties.review.title": "Geregistreerd uit RDAP",
+  "parties.review.intro":
+    "Attributie heeft deze partij zelf geregistreerd: RDAP noemde het abuse-adres en geen partij in het register had het. Meldingen gaan al naar dat adres. Controleer de naam, het land en het kanaal en bevestig daarna.",
+  "parties.review.sourceUrl": "RDAP-antwoord",
+  "parties.review.rawSha256": "SHA-256 van het ruwe antwoord",
+  "parties.review.reviewedAt": "Gecontroleerd",
+  "parties.review.confirm": "Markeren als gecontroleerd",
+  "parties.review.confirmAgain": "Ja, ik heb deze partij gecontroleerd",
   "parties.archived": "Gearchiveerd",
   "parties.yes": "Ja",
   "parties.no": "Nee",
@@ -910,6 +921,12 @@ export const nl = {
   "parties.import.action.updated": "Bijgewerkt",
   "parties.import.action.unchanged": "Ongewijzigd",
   "parties.import.action.failed": "Mislukt",
+  "parties.import.error.cell_too_long": "Een cel is langer dan {max} tekens.",
+  "parties.import.error.too_many_cells": "De regel heeft {cells} cellen; de kopregel noemt er {columns}.",
+  "parties.import.error.invalid_value": "Een waarde is niet geldig:",
+  "parties.import.error.duplicate_row": "Dezelfde partij als regel {line}.",
+  "parties.import.error.conflict": "Een naam of kenmerk is al in gebruik:",
+  "parties.import.error.not_valid": "De regel kon niet worden geïmporteerd:",
 
   // Notices: the party's response page and the notices on the case page (issue 6).
   "respond.tagline": "Reageren op een melding",
@@ -1074,6 +1091,15 @@ export const nl = {
   "case.notices.result.queued": "klaar voor verzending",
   "case.notices.result.manual": "met de hand in te vullen op het webformulier van de partij",
   "case.notices.result.skipped": "Overgeslagen, met de reden:",
+  "case.notices.skip.not_attributed":
+    "nog niet toegewezen; attributie loopt vanzelf na een melding, of start die op de zaak.",
+  "case.notices.skip.no_registered_party":
+    "geen partij in het register voor {name} (abuse-contact {abuseEmail}); voeg die toe aan het partijenregister.",
+  "case.notices.skip.attribution_failed": "attributie mislukt: {error}",
+  "case.notices.skip.no_party_found": "geen partij gevonden voor dit item.",
+  "case.notices.skip.party_archived": "de partij is gearchiveerd.",
+  "case.notices.skip.no_channel": "{party} heeft geen kanaal voor meldingen.",
+  "case.notices.skip.already_noticed": "al gemeld aan {party} ({step}).",
   "case.notices.created": "aangemaakt {time}",
   "case.notices.deadline": "Termijn",
   "case.notices.sent": "Verstuurd",

@@ -114,7 +114,8 @@ export interface CreatedNotices {
     itemIds: string[];
     delivery: "queued" | "manual";
   }[];
-  skipped: { itemId: string; url: string; reason: string }[];
+  /** `code` is stable (translated here); `reason` is the server's English sentence. */
+  skipped: { itemId: string; url: string; code?: string; params?: Record<string, string>; reason: string }[];
 }
 
 /** The notices of a case, or an idle resource when this person may not read them. */

@@ -66,6 +66,11 @@ export interface Party {
   archivedAt: string | null;
   createdAt: string;
   updatedAt: string;
+  /** Registered by attribution from an RDAP answer: where it came from. */
+  autoRegistered: { source: "rdap"; sourceUrl: string | null; rawSha256: string | null } | null;
+  /** Auto-registered and not yet confirmed by a person. */
+  needsReview: boolean;
+  reviewedAt: string | null;
 }
 
 export interface PartySummary extends Party {
@@ -91,6 +96,9 @@ export interface ImportRowResult {
   id?: string;
   action?: "created" | "updated" | "unchanged";
   error?: string;
+  /** Stable reason (translated here); `error` is the server's English sentence with details. */
+  code?: string;
+  params?: Record<string, string>;
   secrets?: { address: string; secret: string }[];
 }
 

@@ -7,7 +7,7 @@ import { ProblemAlert } from "../components/Alert.tsx";
 import { RadioCards } from "../components/Choice.tsx";
 import { TableRegion } from "../components/DataTable.tsx";
 import { TextAreaField } from "../components/Field.tsx";
-import { useI18n } from "../i18n/index.tsx";
+import { isMessageKey, useI18n } from "../i18n/index.tsx";
 import type { MessageKey } from "../i18n/nl.ts";
 import { api, fieldProblem } from "../lib/api.ts";
 import {
@@ -228,7 +228,11 @@ function SendResult({ result, urlOf }: { result: CreatedNotices; urlOf: Map<stri
               <li key={s.itemId}>
                 <code className="url-text">{s.url}</code>
                 {": "}
-                <span lang="en">{s.reason}</span>
+                {s.code && isMessageKey(`case.notices.skip.${s.code}`) ? (
+                  tMaybe(`case.notices.skip.${s.code}`, s.reason, s.params ?? {})
+                ) : (
+                  <span lang="en">{s.reason}</span>
+                )}
               </li>
             ))}
           </ul>

@@ -5,12 +5,13 @@ import { type FormEvent, useId, useRef, useState } from "react";
 import { Alert, ProblemAlert } from "../components/Alert.tsx";
 import { TableRegion } from "../components/DataTable.tsx";
 import { PageTitle } from "../components/PageTitle.tsx";
-import { useI18n } from "../i18n/index.tsx";
+import { isMessageKey, useI18n } from "../i18n/index.tsx";
 import { api } from "../lib/api.ts";
 import { useSession } from "../lib/auth.tsx";
 import { focusFirstInvalid } from "../lib/forms.ts";
 import {
   type ImportResponse,
+  type ImportRowResult,
   PARTIES_CSV_URL,
   PARTIES_PATH,
   PARTY_LIMITS,
@@ -191,7 +192,7 @@ export function PartiesImportPage() {
                         ) : (
                           <>
                             <span className="badge badge--danger">{t("parties.import.action.failed")}</span>
-                            <span className="cell-secondary">{r.error}</span>
+                            <RowError row={r} />
                           </>
                         )}
                       </td>
@@ -204,5 +205,30 @@ export function PartiesImportPage() {
         </section>
       ) : null}
     </>
+  );
+}
+
+/** A failed row's reason in the reader's language; details the server gave stay in English. */
+function RowError({ row }: { row: ImportRowResult }) {
+  const { tMaybe } = useI18n();
+  const key = `parties.import.error.${row.code ?? ""}`;
+  if (!row.code || !isMessageKey(key))
+    return (
+      <span className="cell-secondary" lang="en">
+        {row.error}
+      </span>
+    );
+  const translated = tMaybe(key, row.error ?? "", row.params ?? {});
+  const detailed = ["invalid_value", "conflict", "not_valid"].includes(row.code);
+  return (
+    <span className="cell-secondary">
+      {translated}
+      {detailed && row.error ? (
+        <>
+          {" "}
+          <span lang="en">{row.error}</span>
+        </>
+      ) : null}
+    </span>
   );
 }

@@ -226,6 +226,11 @@ function PartyTable({ rows }: { rows: PartySummary[] }) {
                   <span className="badge badge--muted">{t("parties.veryLarge.short")}</span>
                 ) : null}
                 {p.archived ? <span className="badge badge--muted">{t("parties.archived")}</span> : null}
+                {p.needsReview ? (
+                  <span className="badge badge--warning" title={t("parties.review.hint")}>
+                    {t("parties.review.badge")}
+                  </span>
+                ) : null}
               </th>
               <td>{t(`parties.kind.${p.kind}` as MessageKey)}</td>
               <td>{p.country ? countryName(p.country, locale) : <span className="muted">—</span>}</td>

@@ -80,8 +80,10 @@ function PartyView({
       <p className="lead">
         <span className="badge badge--muted">{t(`parties.kind.${party.kind}` as MessageKey)}</span>{" "}
         {party.veryLarge ? <span className="badge badge--muted">{t("parties.veryLarge.short")}</span> : null}{" "}
-        {party.archived ? <span className="badge badge--danger">{t("parties.archived")}</span> : null}
+        {party.archived ? <span className="badge badge--danger">{t("parties.archived")}</span> : null}{" "}
+        {party.needsReview ? <span className="badge badge--warning">{t("parties.review.badge")}</span> : null}
       </p>
+      {party.autoRegistered ? <ReviewSection party={party} canManage={canManage} reload={reload} /> : null}
       {canManage ? <FieldsForm party={party} onSaved={reload} /> : <FieldsView party={party} />}
       <MatchersSection party={party} canManage={canManage} reload={reload} />
       <ChannelsSection party={party} canManage={canManage} reload={reload} />
@@ -999,6 +1001,68 @@ function SecretOnce({ address, secret, onDone }: { address: string; secret: stri
         {t("parties.secret.done")}
       </button>
     </div>
+  );
+}
+
+// ---------- registered from RDAP ----------
+
+function ReviewSection({
+  party,
+  canManage,
+  reload,
+}: {
+  party: PartyDetail;
+  canManage: boolean;
+  reload(): Promise<void>;
+}) {
+  const { t, formatDateTime } = useI18n();
+  const headingId = useId();
+  const [problem, setProblem] = useState<unknown>(null);
+  const source = party.autoRegistered;
+  if (!source) return null;
+
+  async function review(): Promise<void> {
+    setProblem(null);
+    try {
+      await api.post(`/parties/${party.id}/review`, {});
+      await reload();
+    } catch (error) {
+      setProblem(error);
+    }
+  }
+
+  return (
+    <section className="section" aria-labelledby={headingId}>
+      <h2 className="section-title" id={headingId}>
+        {t("parties.review.title")}
+      </h2>
+      <p className="section__intro">{t("parties.review.intro")}</p>
+      <dl className="facts">
+        <div className="facts__item">
+          <dt>{t("parties.review.sourceUrl")}</dt>
+          <dd className="mono">{source.sourceUrl ?? "—"}</dd>
+        </div>
+        <div className="facts__item">
+          <dt>{t("parties.review.rawSha256")}</dt>
+          <dd className="mono">{source.rawSha256 ?? "—"}</dd>
+        </div>
+        {party.reviewedAt ? (
+          <div className="facts__item">
+            <dt>{t("parties.review.reviewedAt")}</dt>
+            <dd>{formatDateTime(party.reviewedAt)}</dd>
+          </div>
+        ) : null}
+      </dl>
+      <ProblemAlert error={problem} />
+      {canManage && party.needsReview ? (
+        <ConfirmButton
+          label={t("parties.review.confirm")}
+          confirmLabel={t("parties.review.confirmAgain")}
+          onConfirm={review}
+          secondary
+        />
+      ) : null}
+    </section>
   );
 }
 

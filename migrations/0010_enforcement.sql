@@ -142,7 +142,7 @@ create table enforcement_documents (
   request_id uuid not null references enforcement_requests (id),
   -- The organisation that added it (the hotline, or the regulator through its portal).
   organisation_id uuid not null references organisations (id),
-  kind text not null check (kind in ('dossier_pdf', 'dossier_html', 'default_notice', 'decision', 'document')),
+  kind text not null check (kind in ('dossier_pdf', 'dossier_html', 'evidence_bundle', 'default_notice', 'decision', 'document')),
   file_name text not null check (file_name ~ '^[A-Za-z0-9][A-Za-z0-9._-]{0,119}$'),
   media_type text not null check (length(media_type) between 3 and 100),
   sha256 text not null check (sha256 ~ '^[0-9a-f]{64}$'),

@@ -659,6 +659,7 @@ export interface EnforcementUpdatesTable {
 export type EnforcementDocumentKind =
   | "dossier_pdf"
   | "dossier_html"
+  | "evidence_bundle"
   | "default_notice"
   | "decision"
   | "document";

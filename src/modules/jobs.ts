@@ -3,6 +3,7 @@ import { JobRegistry } from "../platform/queue.ts";
 import { registerAttributionJobs } from "./attribution/jobs.ts";
 import { registerAuditJobs } from "./audit/jobs.ts";
 import type { Deps } from "./deps.ts";
+import { registerEnforcementJobs } from "./escalation/enforcement-jobs.ts";
 import { registerEvidenceJobs } from "./evidence/jobs.ts";
 import { registerHashingJobs } from "./hashing/jobs.ts";
 import { registerIdentityJobs } from "./identity/jobs.ts";
@@ -18,5 +19,6 @@ export function buildJobRegistry(deps: Deps): JobRegistry {
   registerHashingJobs(registry, deps);
   registerNoticeJobs(registry, deps);
   registerAttributionJobs(registry, deps);
+  registerEnforcementJobs(registry, deps);
   return registry;
 }

@@ -83,7 +83,11 @@ async function readUpload(
   let file: { fileName: string; bytes: Buffer } | undefined;
   let kind: "decision" | "document" = "document";
   try {
-    for await (const part of req.parts({ limits: { fileSize: L.documentMaxBytes, files: 1, fields: 2 } })) {
+    for await (const part of req.parts({
+      // The name as sent, folders and all: a path in a name is refused, not silently cut off.
+      preservePath: true,
+      limits: { fileSize: L.documentMaxBytes, files: 1, fields: 2 },
+    })) {
       if (part.type === "file") {
         if (part.fieldname !== "file" || file) {
           await part.toBuffer().catch(() => undefined);

@@ -25,7 +25,9 @@ export function ClockText({ clock }: { clock: Clock }) {
   const { t, locale, formatNumber } = useI18n();
   switch (clock.state) {
     case "running":
-      return <>{t("enf.clock.running", { days: formatNumber(clock.daysLeft ?? 0) })}</>;
+      return (
+        <span className="clock">{t("enf.clock.running", { days: formatNumber(clock.daysLeft ?? 0) })}</span>
+      );
     case "lapsed":
       return (
         <strong className="clock--lapsed">
@@ -40,7 +42,7 @@ export function ClockText({ clock }: { clock: Clock }) {
         </strong>
       );
     default:
-      return <>{t(`enf.clock.${clock.state}` as MessageKey)}</>;
+      return <span className="clock">{t(`enf.clock.${clock.state}` as MessageKey)}</span>;
   }
 }
 

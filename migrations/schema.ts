@@ -634,3 +634,140 @@ export interface EscalationTransitionsTable {
   reason: string;
   at: Timestamp;
 }
+
+// 0010: enforcement requests, the Awb clock, regulator contacts (src/modules/escalation/).
+// `Database` is extended here by declaration merging, so this block stays apart from the rest.
+
+export interface EnforcementSettingsTable {
+  organisation_id: string;
+  applicant_name: string | null;
+  postal_address: string;
+  email: string | null;
+  consultation_months: ColumnType<number, number | undefined, number>;
+  updated_at: Timestamp;
+}
+
+export interface RegulatorContactsTable {
+  organisation_id: string;
+  regulator: string;
+  regulator_organisation_id: string | null;
+  email: string | null;
+  updated_at: Timestamp;
+}
+
+export type EnforcementStatus = "draft" | "approved" | "filed" | "received" | "decided" | "withdrawn";
+export type DecisionOutcome = "granted" | "partly_granted" | "refused" | "inadmissible" | "other";
+
+export interface EnforcementRequestsTable {
+  id: Generated<string>;
+  organisation_id: string;
+  regulator: string;
+  party_id: string | null;
+  step: string;
+  item_set_sha256: string;
+  status: EnforcementStatus;
+  language: ColumnType<"nl" | "en", "nl" | "en" | undefined, "nl" | "en">;
+  decision_requested: string;
+  facts: string;
+  created_by: string | null;
+  created_at: Timestamp;
+  approved_by: LaterRef;
+  approved_by_name: LaterRef;
+  approved_at: LaterTimestamp;
+  regulator_organisation_id: LaterRef;
+  regulator_email: LaterRef;
+  filed_at: LaterTimestamp;
+  email_sent_at: LaterTimestamp;
+  email_error: LaterRef;
+  received_at: LaterTimestamp;
+  receipt_by: ColumnType<"regulator" | "applicant" | null, "regulator" | "applicant" | null | undefined>;
+  term_applies: boolean;
+  term_weeks: ColumnType<number | null, number | null | undefined, number | null>;
+  term_ends_at: LaterTimestamp;
+  lapsed_at: LaterTimestamp;
+  penalty_days: ColumnType<number, number | undefined, number>;
+  penalty_cents: ColumnType<number, number | undefined, number>;
+  decided_at: LaterTimestamp;
+  decision_outcome: ColumnType<DecisionOutcome | null, DecisionOutcome | null | undefined>;
+  decision_text: LaterRef;
+  withdrawn_at: LaterTimestamp;
+  withdrawn_reason: LaterRef;
+  dossier_status: ColumnType<
+    "pending" | "ready" | "failed" | null,
+    "pending" | "ready" | "failed" | null | undefined
+  >;
+  dossier_error: LaterRef;
+  updated_at: Timestamp;
+}
+
+export interface EnforcementRequestCasesTable {
+  request_id: string;
+  case_id: string;
+}
+
+export interface EnforcementRequestItemsTable {
+  request_id: string;
+  item_id: string;
+}
+
+export interface EnforcementExtensionsTable {
+  id: Generated<string>;
+  request_id: string;
+  previous_term_ends_at: Timestamp;
+  term_ends_at: Timestamp;
+  reason: string | null;
+  recorded_by_organisation_id: string;
+  recorded_at: Timestamp;
+}
+
+export interface EnforcementDefaultNoticesTable {
+  request_id: string;
+  drafted_at: Timestamp;
+  body_text: string;
+  sent_at: LaterTimestamp;
+  received_at: LaterTimestamp;
+}
+
+export interface EnforcementUpdatesTable {
+  id: Generated<string>;
+  request_id: string;
+  organisation_id: string;
+  author_id: string | null;
+  kind: "status" | "decision" | "note";
+  message: string;
+  created_at: Timestamp;
+}
+
+export type EnforcementDocumentKind =
+  | "dossier_pdf"
+  | "dossier_html"
+  | "evidence_bundle"
+  | "default_notice"
+  | "decision"
+  | "document";
+
+export interface EnforcementDocumentsTable {
+  id: Generated<string>;
+  request_id: string;
+  organisation_id: string;
+  kind: EnforcementDocumentKind;
+  file_name: string;
+  media_type: string;
+  sha256: string;
+  size_bytes: ColumnType<string, number | string, never>;
+  update_id: LaterRef;
+  created_by: LaterRef;
+  created_at: Timestamp;
+}
+
+export interface Database {
+  enforcement_settings: EnforcementSettingsTable;
+  regulator_contacts: RegulatorContactsTable;
+  enforcement_requests: EnforcementRequestsTable;
+  enforcement_request_cases: EnforcementRequestCasesTable;
+  enforcement_request_items: EnforcementRequestItemsTable;
+  enforcement_extensions: EnforcementExtensionsTable;
+  enforcement_default_notices: EnforcementDefaultNoticesTable;
+  enforcement_updates: EnforcementUpdatesTable;
+  enforcement_documents: EnforcementDocumentsTable;
+}

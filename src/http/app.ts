@@ -23,6 +23,7 @@ import { attributionRoutes } from "../modules/attribution/routes.ts";
 import { auditRoutes } from "../modules/audit/routes.ts";
 import { caseRoutes } from "../modules/cases/routes.ts";
 import type { Deps } from "../modules/deps.ts";
+import { enforcementRoutes } from "../modules/escalation/enforcement-routes.ts";
 import { ladderRoutes } from "../modules/escalation/ladder-routes.ts";
 import { evidenceRoutes } from "../modules/evidence/routes.ts";
 import { hashingRoutes } from "../modules/hashing/routes.ts";
@@ -204,6 +205,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   noticeRoutes(app, deps);
   attributionRoutes(app, deps);
   ladderRoutes(app, deps);
+  enforcementRoutes(app, deps);
 
   const webDir = opts.webDir;
   const hasWeb = webDir !== undefined && existsSync(join(webDir, "index.html"));

@@ -3,6 +3,7 @@ import { JobRegistry } from "../platform/queue.ts";
 import { registerAttributionJobs } from "./attribution/jobs.ts";
 import { registerAuditJobs } from "./audit/jobs.ts";
 import type { Deps } from "./deps.ts";
+import { registerEnforcementJobs } from "./escalation/enforcement-jobs.ts";
 import { registerLadderJobs } from "./escalation/ladder-jobs.ts";
 import { registerEvidenceJobs } from "./evidence/jobs.ts";
 import { registerHashingJobs } from "./hashing/jobs.ts";
@@ -20,5 +21,6 @@ export function buildJobRegistry(deps: Deps): JobRegistry {
   registerNoticeJobs(registry, deps);
   registerAttributionJobs(registry, deps);
   registerLadderJobs(registry, deps);
+  registerEnforcementJobs(registry, deps);
   return registry;
 }

@@ -3,11 +3,20 @@ import { type ComponentType, type ReactNode, useEffect, useRef } from "react";
 import { AppLayout } from "./components/AppLayout.tsx";
 import { useAuth } from "./lib/auth.tsx";
 import { CASE_PATH } from "./lib/cases.ts";
+import {
+  COORDINATION_PATH,
+  ENFORCEMENT_PATH,
+  ENFORCEMENT_REQUEST_PATH,
+  PORTAL_PATH,
+  PORTAL_REQUEST_PATH,
+} from "./lib/enforcement.ts";
 import { PARTIES_IMPORT_PATH, PARTIES_PATH, PARTY_PATH } from "./lib/parties.ts";
 import { navigate, usePath } from "./lib/router.tsx";
 import { AuditPage } from "./pages/AuditPage.tsx";
 import { CasePage } from "./pages/CasePage.tsx";
 import { CasesPage } from "./pages/CasesPage.tsx";
+import { CoordinationPage, EnforcementListPage, PortalListPage } from "./pages/EnforcementPage.tsx";
+import { EnforcementRequestPage } from "./pages/EnforcementRequestPage.tsx";
 import { LoginPage } from "./pages/LoginPage.tsx";
 import { MfaEnrolPage } from "./pages/MfaEnrolPage.tsx";
 import { MfaVerifyPage } from "./pages/MfaVerifyPage.tsx";
@@ -37,6 +46,9 @@ const APP_PAGES: Record<string, ComponentType> = {
   [PATHS.cases]: CasesPage,
   [PARTIES_PATH]: PartiesPage,
   [PARTIES_IMPORT_PATH]: PartiesImportPage,
+  [ENFORCEMENT_PATH]: EnforcementListPage,
+  [COORDINATION_PATH]: CoordinationPage,
+  [PORTAL_PATH]: PortalListPage,
 };
 
 /** The page for a path: a fixed page, one case or one party by its id; null when there is none. */
@@ -47,6 +59,10 @@ function pageFor(path: string): ReactNode {
   if (caseId) return <CasePage key={caseId} id={caseId} />;
   const partyId = PARTY_PATH.exec(path)?.[1];
   if (partyId) return <PartyPage key={partyId} id={partyId} />;
+  const requestId = ENFORCEMENT_REQUEST_PATH.exec(path)?.[1];
+  if (requestId) return <EnforcementRequestPage key={requestId} id={requestId} portal={false} />;
+  const portalId = PORTAL_REQUEST_PATH.exec(path)?.[1];
+  if (portalId) return <EnforcementRequestPage key={portalId} id={portalId} portal={true} />;
   return null;
 }
 

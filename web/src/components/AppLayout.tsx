@@ -12,6 +12,13 @@ const NAV = [
   { to: "/", key: "nav.overview", permission: null },
   { to: "/cases", key: "nav.cases", permission: "cases:read" },
   { to: "/parties", key: "nav.parties", permission: "parties:read" },
+  {
+    to: "/enforcement",
+    key: "nav.enforcement",
+    permission: "enforcement:read",
+    kinds: ["hotline", "helpdesk"],
+  },
+  { to: "/portal", key: "nav.portal", permission: "enforcement:read", kinds: ["regulator", "police"] },
   { to: "/organisation", key: "nav.organisation", permission: null },
   { to: "/audit", key: "nav.audit", permission: null },
 ] as const;
@@ -82,7 +89,9 @@ export function AppLayout({ children }: { children: ReactNode }) {
         <nav className="mainnav" aria-label={t("nav.label")}>
           <ul className="mainnav__list">
             {NAV.filter(
-              (item) => item.permission === null || session.permissions.includes(item.permission),
+              (item) =>
+                (item.permission === null || session.permissions.includes(item.permission)) &&
+                (!("kinds" in item) || (item.kinds as readonly string[]).includes(session.organisation.kind)),
             ).map((item) => {
               const current = item.to === "/" ? path === "/" : path.startsWith(item.to);
               return (

@@ -7,6 +7,7 @@ import { registerEvidenceJobs } from "./evidence/jobs.ts";
 import { registerHashingJobs } from "./hashing/jobs.ts";
 import { registerIdentityJobs } from "./identity/jobs.ts";
 import { registerIntakeJobs } from "./intake/jobs.ts";
+import { registerMonitoringJobs } from "./monitoring/jobs.ts";
 import { registerNoticeJobs } from "./notices/jobs.ts";
 
 export function buildJobRegistry(deps: Deps): JobRegistry {
@@ -18,5 +19,6 @@ export function buildJobRegistry(deps: Deps): JobRegistry {
   registerHashingJobs(registry, deps);
   registerNoticeJobs(registry, deps);
   registerAttributionJobs(registry, deps);
+  registerMonitoringJobs(registry, deps);
   return registry;
 }

@@ -615,12 +615,13 @@ for (const backend of backends) {
         const out = await run();
         assert.equal(out.checked, 10);
         assert.equal(s.maxInFlight.get("127.0.0.3"), 2);
+        // Starts are spaced by the gate; the site sees them with some network jitter.
         const starts = s.starts.get("127.0.0.3") ?? [];
+        assert.equal(starts.length, 10);
+        const span = (starts.at(-1) as number) - (starts[0] as number);
+        assert.ok(span >= 9 * 30 * 0.9, `spread over 9 gaps of 30 ms: ${span}`);
         for (let i = 1; i < starts.length; i++)
-          assert.ok(
-            (starts[i] as number) - (starts[i - 1] as number) >= 25,
-            `spacing ${starts[i]! - starts[i - 1]!}`,
-          );
+          assert.ok((starts[i] as number) - (starts[i - 1] as number) >= 10, "never two at the same moment");
       } finally {
         setMonitoringEnv(
           t.deps,

@@ -38,7 +38,7 @@ function testPolicy(over: Record<string, unknown> = {}) {
     endAfterDays: 5,
     confirmAfterRemovalHours: [24, 72],
     politeness: { perHostConcurrency: 2, minSpacingMs: 0, perHostPerBatch: 100 },
-    worker: { batch: 100, concurrency: 16, leaseMinutes: 10 },
+    worker: { batch: 100, concurrency: 16, lanes: 2, leaseMinutes: 10 },
     fetch: { timeoutMs: 1000, maxBytes: 200_000, maxRedirects: 3, maxMedia: 4, mediaMaxBytes: 500_000 },
     ...over,
   };

@@ -20,7 +20,7 @@ export interface MonitorSite {
   port: number;
   /** http://<address>:<port><path> */
   url(path: string, address?: string): string;
-  /** Routes by path, the same on every address; unknown paths answer 404. */
+  /** Routes by path, the same on every address; unknown paths get `fallback`, else 404. */
   routes: Map<string, Route>;
   /** Every request as `<address> <path>`. */
   requests: string[];
@@ -32,7 +32,7 @@ export interface MonitorSite {
 }
 
 export async function startMonitorSite(
-  opts: { addresses?: string[]; latencyMs?: number; record?: boolean } = {},
+  opts: { addresses?: string[]; latencyMs?: number; record?: boolean; fallback?: Route } = {},
 ): Promise<MonitorSite> {
   const addresses = opts.addresses ?? ["127.0.0.1"];
   const routes = new Map<string, Route>();
@@ -97,7 +97,7 @@ export async function startMonitorSite(
       };
       res.on("close", finish);
       req.socket.on("close", finish);
-      const route = routes.get(path);
+      const route = routes.get(path) ?? opts.fallback;
       if (opts.latencyMs) setTimeout(() => answer(req, res, route), opts.latencyMs);
       else answer(req, res, route);
     });

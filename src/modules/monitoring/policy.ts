@@ -76,7 +76,10 @@ const schema = z
     worker: z
       .object({
         batch: z.number().int().min(1).max(5000),
+        /** Checks in flight per batch. */
         concurrency: z.number().int().min(1).max(1000),
+        /** Batches in flight at once in one worker. */
+        lanes: z.number().int().min(1).max(32),
         leaseMinutes: z
           .number()
           .positive()

@@ -557,19 +557,28 @@ export async function runDue(deps: Deps, opts: RunOptions = {}): Promise<RunResu
   return result;
 }
 
-/** Runs batches until nothing is due (the job's loop), within `maxMs` of wall time. */
+/**
+ * Runs batches until nothing is due (the job's loop), within `maxMs` of wall time. The policy's
+ * `lanes` batches run at once, each on rows of its own, so one slow host in a batch does not hold
+ * up the others; the host gate keeps every lane polite.
+ */
 export async function runAllDue(
   deps: Deps,
   opts: { maxMs?: number; maxBatches?: number; signal?: AbortSignal } = {},
 ): Promise<RunResult> {
   const total = emptyResult();
   const stopAt = Date.now() + (opts.maxMs ?? 50_000);
-  for (let n = 0; n < (opts.maxBatches ?? 1000); n++) {
-    if (opts.signal?.aborted || Date.now() > stopAt) break;
-    const r = await runDue(deps, { ...(opts.signal && { signal: opts.signal }) });
-    for (const k of Object.keys(total) as (keyof RunResult)[]) total[k] += r[k];
-    if (r.claimed === 0) break;
-  }
+  let batches = 0;
+  const lane = async () => {
+    while (batches < (opts.maxBatches ?? 1000)) {
+      if (opts.signal?.aborted || Date.now() > stopAt) return;
+      batches++;
+      const r = await runDue(deps, { ...(opts.signal && { signal: opts.signal }) });
+      for (const k of Object.keys(total) as (keyof RunResult)[]) total[k] += r[k];
+      if (r.claimed === 0) return;
+    }
+  };
+  await Promise.all(Array.from({ length: monitoringEnv(deps).policy.worker.lanes }, lane));
   return total;
 }
 

@@ -141,7 +141,8 @@ export async function claimDue(
         row_number() over (partition by host order by next_check_at) as n
       from candidates
     ), chosen as (
-      select item_id from ranked where n <= ${perHost} order by next_check_at limit ${batch}
+      -- Round robin over hosts: every host's first row, then every host's second, …
+      select item_id from ranked where n <= ${perHost} order by n, next_check_at limit ${batch}
     )
     update monitor_schedule s set lease_until = ${leaseUntil}::timestamptz
     from chosen, items i

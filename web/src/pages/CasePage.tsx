@@ -11,6 +11,7 @@ import type { MessageKey } from "../i18n/nl.ts";
 import { ApiError, api } from "../lib/api.ts";
 import { useSession } from "../lib/auth.tsx";
 import { revealItem, shortHash, useCategories, useCategoryLabel } from "../lib/cases.ts";
+import { useCaseMonitoring } from "../lib/monitoring.ts";
 import { type ItemNoticeState, latestByItem, useCaseNotices } from "../lib/notices.ts";
 import { formatSize } from "../lib/report.ts";
 import { Link } from "../lib/router.tsx";
@@ -29,6 +30,7 @@ import {
   type User,
 } from "../lib/types.ts";
 import { useResource } from "../lib/useResource.ts";
+import { MonitoringSection } from "./CaseMonitoring.tsx";
 import { ItemNoticeLine, NoticesSection } from "./CaseNotices.tsx";
 import { UrgentFlag } from "./CasesPage.tsx";
 
@@ -41,6 +43,10 @@ export function CasePage({ id }: { id: string }) {
   const session = useSession();
   const [users] = useResource<ListResponse<User>>("/users");
   const [notices, reloadNotices] = useCaseNotices(id, session.permissions.includes("notices:read"));
+  const [monitoring, reloadMonitoring] = useCaseMonitoring(
+    id,
+    session.permissions.includes("monitoring:read"),
+  );
   // Outside the triage panel, which starts afresh after each save: the message stays.
   const [saved, setSaved] = useState<string | null>(null);
   const people: Map<string, string> = new Map(
@@ -96,6 +102,15 @@ export function CasePage({ id }: { id: string }) {
               canSend={can("notices:send")}
               onChanged={async () => {
                 await Promise.all([reloadNotices(), reload()]);
+              }}
+            />
+          ) : null}
+          {monitoring ? (
+            <MonitoringSection
+              monitoring={monitoring}
+              canRun={can("monitoring:run")}
+              onChanged={async () => {
+                await Promise.all([reloadMonitoring(), reload()]);
               }}
             />
           ) : null}

@@ -18,9 +18,13 @@ create table monitor_schedule (
   -- A worker claims due rows with a lease; one that dies leaves them to be retried.
   lease_until timestamptz,
   ended_at timestamptz,
-  end_reason text check (end_reason in ('removed', 'closed', 'expired', 'not_checkable'))
+  end_reason text check (end_reason in ('removed', 'closed', 'expired', 'not_checkable')),
+  -- Checks still owed although the schedule ended or may end: an analyst's "check now", and the
+  -- confirmation checks after a verified removal (which would see a re-appearance).
+  extra_checks integer not null default 0 check (extra_checks between 0 and 100)
 );
 create index monitor_schedule_due_idx on monitor_schedule (next_check_at) where ended_at is null;
+create index monitor_schedule_extra_idx on monitor_schedule (next_check_at) where extra_checks > 0;
 create index monitor_schedule_org_idx on monitor_schedule (organisation_id);
 
 -- One re-check of one item.

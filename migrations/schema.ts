@@ -541,6 +541,8 @@ export interface MonitorScheduleTable {
   lease_until: Timestamp | null;
   ended_at: Timestamp | null;
   end_reason: "removed" | "closed" | "expired" | "not_checkable" | null;
+  /** Checks owed although the schedule ended (check now; confirmations after a removal). */
+  extra_checks: Generated<number>;
 }
 
 export type CheckVerdict = "removed" | "online" | "changed" | "error";

@@ -18,6 +18,7 @@ import {
   registerEnforcementFiler,
   setLadderPolicy,
 } from "../src/modules/escalation/ladder.ts";
+import { fileEnforcementRequest } from "../src/modules/escalation/enforcement.ts";
 import { loadLadderPolicy } from "../src/modules/escalation/ladder-policy.ts";
 import * as notices from "../src/modules/notices/service.ts";
 import { openWithAny } from "../src/platform/crypto.ts";
@@ -33,11 +34,14 @@ for (const backend of backends) {
     let seq = 0;
 
     before(async () => {
+      // The ladder alone: approved steps stay ready unless a test registers a filer. The chain
+      // with the real enforcement filer is test/escalation-chain.test.ts.
+      registerEnforcementFiler(undefined);
       t = await startApp(backend, { PUBLIC_URL: "https://vangrail.hotline.example" });
       hotline = await userAgent(t, "hotline", "admin");
     });
     after(async () => {
-      registerEnforcementFiler(undefined);
+      registerEnforcementFiler(fileEnforcementRequest);
       await t.close();
     });
 

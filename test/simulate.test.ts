@@ -9,6 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
+import { openDatabase } from "../src/platform/db.ts";
 import { CLI, ROOT } from "./support/server.ts";
 
 function cli(
@@ -100,6 +101,59 @@ describe("vangrail demo --simulate", () => {
     const one = readFileSync(join(dataDir, "sim-mail", mails[0] as string), "utf8");
     assert.match(one, /^Message-ID: </m);
     assert.match(one, /X-Vangrail-Notice: VGN-/);
+
+    // Removals are verified by monitoring: each is the first check that saw the page gone (the
+    // fictional site answers 410 once its party removed it), never the party's claim.
+    assert.ok((s.totals.checks ?? 0) > 0, "monitoring checks ran");
+    const handle = await openDatabase({ dataDir });
+    try {
+      const db = handle.db;
+      const removed = await db
+        .selectFrom("items")
+        .select(["id", "removed_at", "removal_check_id"])
+        .where("removed_at", "is not", null)
+        .execute();
+      assert.equal(removed.length, s.totals.removed);
+      for (const item of removed) {
+        const first = await db
+          .selectFrom("item_checks")
+          .selectAll()
+          .where("item_id", "=", item.id)
+          .where("verdict", "=", "removed")
+          .orderBy("checked_at")
+          .executeTakeFirstOrThrow();
+        assert.equal(first.id, item.removal_check_id);
+        assert.equal(new Date(first.checked_at).getTime(), new Date(item.removed_at as Date).getTime());
+        assert.equal(first.reason, "http_410");
+        const claim = await db
+          .selectFrom("notice_items")
+          .select("outcome_at")
+          .where("item_id", "=", item.id)
+          .where("outcome", "=", "removed")
+          .executeTakeFirstOrThrow();
+        assert.ok(
+          new Date(item.removed_at as Date).getTime() >= new Date(claim.outcome_at as Date).getTime(),
+          "verified at or after the claim, by a check of its own",
+        );
+        const earlier = await db
+          .selectFrom("item_checks")
+          .select("verdict")
+          .where("item_id", "=", item.id)
+          .where("checked_at", "<", first.checked_at)
+          .execute();
+        assert.ok(earlier.every((k) => k.verdict === "online"));
+      }
+      // A party that refuses: its pages stay online, and the checks say so.
+      const refusedOnline = await db
+        .selectFrom("item_checks")
+        .innerJoin("notice_items", "notice_items.item_id", "item_checks.item_id")
+        .select("item_checks.verdict")
+        .where("notice_items.outcome", "=", "refused")
+        .execute();
+      assert.ok(refusedOnline.length > 0 && refusedOnline.every((k) => k.verdict === "online"));
+    } finally {
+      await handle.close();
+    }
 
     const verify = await cli(["audit", "verify"], { VANGRAIL_DATA_DIR: dataDir });
     assert.equal(verify.code, 0, verify.out + verify.err);

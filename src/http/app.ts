@@ -30,6 +30,7 @@ import { hashingRoutes } from "../modules/hashing/routes.ts";
 import { identityRoutes } from "../modules/identity/routes.ts";
 import { intakeRoutes } from "../modules/intake/routes.ts";
 import { reportsForCase } from "../modules/intake/service.ts";
+import { monitoringRoutes } from "../modules/monitoring/routes.ts";
 import { noticeRoutes } from "../modules/notices/routes.ts";
 import { limits } from "../platform/limits.ts";
 import { registerAuth } from "./plugins/auth.ts";
@@ -206,6 +207,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   attributionRoutes(app, deps);
   ladderRoutes(app, deps);
   enforcementRoutes(app, deps);
+  monitoringRoutes(app, deps);
 
   const webDir = opts.webDir;
   const hasWeb = webDir !== undefined && existsSync(join(webDir, "index.html"));

@@ -9,6 +9,7 @@ import { registerEvidenceJobs } from "./evidence/jobs.ts";
 import { registerHashingJobs } from "./hashing/jobs.ts";
 import { registerIdentityJobs } from "./identity/jobs.ts";
 import { registerIntakeJobs } from "./intake/jobs.ts";
+import { registerMonitoringJobs } from "./monitoring/jobs.ts";
 import { registerNoticeJobs } from "./notices/jobs.ts";
 
 export function buildJobRegistry(deps: Deps): JobRegistry {
@@ -22,5 +23,6 @@ export function buildJobRegistry(deps: Deps): JobRegistry {
   registerAttributionJobs(registry, deps);
   registerLadderJobs(registry, deps);
   registerEnforcementJobs(registry, deps);
+  registerMonitoringJobs(registry, deps);
   return registry;
 }

@@ -83,6 +83,7 @@ const schema = z.object({
   SMTP_SOCKET_TIMEOUT_SECONDS: int(1, 240).default(60),
   SMTP_SEND_TIMEOUT_SECONDS: int(1, 240).default(120),
   NOTICE_POLICY_FILE: z.string().min(1).optional(),
+  MONITORING_POLICY_FILE: z.string().min(1).optional(),
   RDAP_CACHE_HOURS: int(1, 24 * 90).default(24),
   RDAP_TIMEOUT_SECONDS: int(1, 120).default(15),
   RDAP_MAX_BYTES: int(1024, 16 * 1024 * 1024).default(1024 * 1024),
@@ -141,6 +142,8 @@ export interface Config {
         };
     policyFile: string | undefined;
   };
+  /** Monitoring (issue 7): the re-check policy (cadence, politeness, removal pages). */
+  monitoring: { policyFile: string | undefined };
 }
 
 /** Milliseconds: to connect, for the greeting, of silence, and for a whole send. */
@@ -315,6 +318,9 @@ export function loadConfig(
             }
           : { transport: "file", dir: resolve(e.VANGRAIL_DATA_DIR, "mail-out"), from: e.MAIL_FROM },
       policyFile: e.NOTICE_POLICY_FILE ? resolve(e.NOTICE_POLICY_FILE) : undefined,
+    },
+    monitoring: {
+      policyFile: e.MONITORING_POLICY_FILE ? resolve(e.MONITORING_POLICY_FILE) : undefined,
     },
   };
 }

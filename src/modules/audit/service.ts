@@ -7,6 +7,8 @@ import type { Executor, Tx } from "../../platform/db.ts";
 import { eventBodyAround, eventHash, GENESIS_HASH } from "./chain.ts";
 import * as store from "./store.ts";
 
+/** Sorted-key JSON, for other modules' records that are hashed (monitoring checks). */
+export { canonicalJson } from "./chain.ts";
 export type { AuditEvent } from "./store.ts";
 
 /** Who did something. `public` is an anonymous person (a reporter); `system` is Vangrail itself. */

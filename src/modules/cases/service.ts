@@ -629,3 +629,135 @@ export async function advanceItems(
   }
   return changed;
 }
+
+// --- Monitoring (issue 7): verified removal, re-appearance, re-upload fast track ---------------
+
+/**
+ * The verified removal of an item, on behalf of the monitoring module: the first check that saw
+ * it gone. Sets `removed_at` and the status `removed` (once; a later check changes nothing) and
+ * writes `item.removal_verified`. What a party claims never comes here.
+ */
+export async function recordVerifiedRemoval(
+  tx: Tx,
+  clock: Deps["clock"],
+  organisationId: string,
+  itemId: string,
+  check: { id: string; at: Date; reason: string },
+): Promise<boolean> {
+  const from = await store.setRemoval(tx, itemId, check.at, check.id);
+  if (from === undefined) return false;
+  await audit.record(tx, clock, audit.systemActor, {
+    organisationId,
+    action: "item.removal_verified",
+    subject: { type: "item", id: itemId },
+    reason: "the first monitoring check that saw it gone",
+    data: { checkId: check.id, checkedAt: check.at.toISOString(), why: check.reason, from, to: "removed" },
+  });
+  return true;
+}
+
+/**
+ * An item seen online again after its verified removal: the removal is cleared (it stays in the
+ * checks and in this event), the status becomes `still_online`, and `item.reappeared` is written.
+ */
+export async function recordReappearance(
+  tx: Tx,
+  clock: Deps["clock"],
+  organisationId: string,
+  itemId: string,
+  check: { id: string; at: Date; verdict: string },
+): Promise<boolean> {
+  const was = await store.clearRemoval(tx, itemId, check.at);
+  if (!was) return false;
+  await audit.record(tx, clock, audit.systemActor, {
+    organisationId,
+    action: "item.reappeared",
+    subject: { type: "item", id: itemId },
+    reason: "a monitoring check found it online again after its verified removal",
+    data: {
+      checkId: check.id,
+      checkedAt: check.at.toISOString(),
+      verdict: check.verdict,
+      removedAt: was.removedAt.toISOString(),
+      removalCheckId: was.checkId,
+      from: "removed",
+      to: "still_online",
+    },
+  });
+  return true;
+}
+
+/** The cases of items (another module's job: the caller checked access). */
+export function casesOfItems(deps: Pick<Deps, "db">, organisationId: string, itemIds: string[]) {
+  return store.casesOfItems(deps.db, organisationId, itemIds);
+}
+
+/** Other file items of an organisation with the same bytes (SHA-256). */
+export function fileItemsWithSha256(
+  deps: Pick<Deps, "db">,
+  organisationId: string,
+  sha256: string,
+  exceptItemId: string,
+) {
+  return store.fileItemsWithSha256(deps.db, organisationId, sha256, exceptItemId);
+}
+
+/**
+ * A re-upload of known material: the item is linked into each earlier case, marked fast-tracked,
+ * and every open case holding it is raised to urgent with the reason `re_upload` (first in the
+ * queue). One transaction; an event per link and per raised case.
+ */
+export async function fastTrackReupload(
+  deps: Pick<Deps, "db" | "clock">,
+  organisationId: string,
+  itemId: string,
+  earlierCaseIds: string[],
+  evidence: Record<string, unknown>,
+): Promise<{ linked: string[]; raised: string[]; fastTracked: boolean }> {
+  const now = deps.clock.now();
+  return deps.db.transaction().execute(async (tx) => {
+    const linked: string[] = [];
+    for (const earlierId of earlierCaseIds) {
+      const earlier = await store.findCase(tx, organisationId, earlierId);
+      if (!earlier || !(await store.linkItem(tx, earlier.id, itemId, now))) continue;
+      linked.push(earlier.id);
+      await audit.record(tx, deps.clock, audit.systemActor, {
+        organisationId,
+        action: "case.item_linked_by_match",
+        subject: { type: "case", id: earlier.id },
+        reason: "re-upload: the media matches material of this case",
+        data: { itemId, ...evidence },
+      });
+    }
+    const fastTracked = await store.setFastTracked(tx, itemId, now);
+    const raised: string[] = [];
+    const earlier = new Set(earlierCaseIds);
+    for (const c of await store.casesOfItems(tx, organisationId, [itemId])) {
+      if (c.status === "closed" || earlier.has(c.caseId)) continue;
+      const current = (await store.findCase(tx, organisationId, c.caseId, true)) as store.Case;
+      if (current.priority === "urgent" && current.urgentReasons.includes("re_upload")) continue;
+      const reasons = [...new Set([...current.urgentReasons, "re_upload"])];
+      await store.updateCase(tx, current.id, { priority: "urgent", urgentReasons: reasons }, now);
+      raised.push(current.id);
+      await audit.record(tx, deps.clock, audit.systemActor, {
+        organisationId,
+        action: "case.fast_tracked",
+        subject: { type: "case", id: current.id },
+        reason: "re-upload of known material",
+        data: {
+          itemId,
+          earlierCaseIds,
+          priority: { from: current.priority, to: "urgent" },
+          urgentReasons: reasons,
+          ...evidence,
+        },
+      });
+    }
+    return { linked, raised, fastTracked };
+  });
+}
+
+/** An item of an organisation, for another module's service (the caller checked the permission). */
+export function itemForSystem(db: Executor, organisationId: string, itemId: string) {
+  return store.findItem(db, organisationId, itemId);
+}

@@ -370,6 +370,8 @@ export interface QueueRow extends Case {
 }
 
 const priorityRank = sql<number>`case cases.priority when 'urgent' then 0 when 'high' then 1 when 'normal' then 2 else 3 end`;
+/** Within a priority, re-uploads of known material first (the re-upload watch fast-tracks them). */
+const reUploadFirst = sql<number>`case when 're_upload' = any(cases.urgent_reasons) then 0 else 1 end`;
 
 export async function queue(db: Executor, f: QueueFilter): Promise<{ rows: QueueRow[]; total: number }> {
   let q = db
@@ -408,7 +410,7 @@ export async function queue(db: Executor, f: QueueFilter): Promise<{ rows: Queue
     );
   ordered =
     f.sort === "priority"
-      ? ordered.orderBy(priorityRank).orderBy("cases.created_at", "asc")
+      ? ordered.orderBy(priorityRank).orderBy(reUploadFirst).orderBy("cases.created_at", "asc")
       : f.sort === "oldest"
         ? ordered.orderBy("cases.created_at", "asc")
         : f.sort === "newest"
@@ -501,4 +503,95 @@ export async function exposuresSince(db: Executor, userId: string, since: Date):
     .where("at", ">=", since)
     .executeTakeFirstOrThrow();
   return Number(r.n);
+}
+
+// --- Monitoring (0008): verified removal, re-appearance, fast track -----------------------------
+
+/** Sets the verified removal unless one is recorded; returns the status it had, or undefined. */
+export async function setRemoval(
+  db: Executor,
+  itemId: string,
+  at: Date,
+  checkId: string,
+): Promise<ItemStatus | undefined> {
+  const before = await db
+    .selectFrom("items")
+    .select(["status", "removed_at"])
+    .where("id", "=", itemId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!before || before.removed_at) return undefined;
+  await db
+    .updateTable("items")
+    .set({ removed_at: at, removal_check_id: checkId, status: "removed", updated_at: at })
+    .where("id", "=", itemId)
+    .execute();
+  return before.status;
+}
+
+/** Clears a verified removal (the item was seen again); returns what it was, or undefined. */
+export async function clearRemoval(
+  db: Executor,
+  itemId: string,
+  at: Date,
+): Promise<{ removedAt: Date; checkId: string | null } | undefined> {
+  const before = await db
+    .selectFrom("items")
+    .select(["removed_at", "removal_check_id"])
+    .where("id", "=", itemId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!before?.removed_at) return undefined;
+  await db
+    .updateTable("items")
+    .set({ removed_at: null, removal_check_id: null, status: "still_online", updated_at: at })
+    .where("id", "=", itemId)
+    .execute();
+  return { removedAt: new Date(before.removed_at), checkId: before.removal_check_id };
+}
+
+/** Marks an item fast-tracked (the first time only); true when it was not yet. */
+export async function setFastTracked(db: Executor, itemId: string, at: Date): Promise<boolean> {
+  const r = await db
+    .updateTable("items")
+    .set({ fast_tracked_at: at })
+    .where("id", "=", itemId)
+    .where("fast_tracked_at", "is", null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows ?? 0) > 0;
+}
+
+/** The cases each item belongs to. */
+export async function casesOfItems(
+  db: Executor,
+  organisationId: string,
+  itemIds: string[],
+): Promise<{ itemId: string; caseId: string; status: CaseStatus }[]> {
+  if (itemIds.length === 0) return [];
+  const rows = await db
+    .selectFrom("case_items")
+    .innerJoin("cases", "cases.id", "case_items.case_id")
+    .select(["case_items.item_id", "cases.id", "cases.status"])
+    .where("case_items.item_id", "in", itemIds)
+    .where("cases.organisation_id", "=", organisationId)
+    .execute();
+  return rows.map((r) => ({ itemId: r.item_id, caseId: r.id, status: r.status }));
+}
+
+/** Other file items of the organisation with these bytes (SHA-256). */
+export async function fileItemsWithSha256(
+  db: Executor,
+  organisationId: string,
+  sha256: string,
+  exceptItemId: string,
+): Promise<string[]> {
+  const rows = await db
+    .selectFrom("items")
+    .select("id")
+    .where("organisation_id", "=", organisationId)
+    .where("sha256", "=", sha256)
+    .where("id", "!=", exceptItemId)
+    .limit(50)
+    .execute();
+  return rows.map((r) => r.id);
 }

@@ -32,6 +32,7 @@ import {
   type RegulatorStep,
   sameParty,
 } from "./ladder-policy.ts";
+import { fileEnforcementRequest } from "./enforcement.ts";
 import * as store from "./ladder-store.ts";
 
 /** Moves items up their ladders; every five minutes, and after an approval. */
@@ -62,11 +63,12 @@ export interface EnforcementFiling {
 /** Files an enforcement request in `tx` (the ladder's transaction) and returns its id. */
 export type EnforcementFiler = (deps: Deps, tx: Tx, req: EnforcementFiling) => Promise<{ requestId: string }>;
 
-let filer: EnforcementFiler | undefined;
+let filer: EnforcementFiler | undefined = fileEnforcementRequest;
 
 /**
- * Registers the enforcement module's filer. Until one is registered, approved steps stay
- * `ready` (visible and counted); afterwards the next tick files them. `undefined` unregisters.
+ * Replaces the filer (by default the enforcement module's `fileEnforcementRequest`). With none,
+ * approved steps stay `ready` (visible and counted); the next tick after one is registered files
+ * them. `undefined` unregisters; tests of the ladder alone use that.
  */
 export function registerEnforcementFiler(fn: EnforcementFiler | undefined): void {
   filer = fn;

@@ -10,7 +10,7 @@ import { type Actor, record, systemActor } from "../audit/service.ts";
 import type { Deps } from "../deps.ts";
 import { actorOf, assertSameOrganisation, authorize, type Principal } from "../identity/principal.ts";
 import { bundleToBuffer } from "./bundle.ts";
-import { captureUrlOnce } from "./capture.ts";
+import { captureUrlOnce, imageUrls } from "./capture.ts";
 import { captureJob } from "./capture-job.ts";
 import { evidenceEnv } from "./env.ts";
 import { buildManifest, type ManifestArtefact, serializeManifest } from "./manifest.ts";
@@ -365,3 +365,29 @@ export async function publicSigningKeyFor(deps: Deps, organisationId: string) {
 export function latestCapturedOfItems(deps: Deps, organisationId: string, itemIds: string[]) {
   return store.latestCapturedOfItems(deps.db, organisationId, itemIds);
 }
+
+/** For monitoring: the latest signed capture of each item, with its page and image hashes. */
+export function latestCapturedMediaOfItems(deps: Deps, organisationId: string, itemIds: string[]) {
+  return store.latestCapturedMediaOfItems(deps.db, organisationId, itemIds);
+}
+
+/** For the re-upload watch: other items' captured images that are the same file or picture. */
+export function capturedMediaMatching(
+  deps: Deps,
+  organisationId: string,
+  hashes: { sha256: string; pdq: string | null },
+  radius: number,
+  exceptItemId: string,
+) {
+  return store.capturedMediaMatching(deps.db, organisationId, hashes, radius, exceptItemId);
+}
+
+/** A capture with its artefacts, for another module's job (no principal: the caller is the system). */
+export async function captureWithArtefacts(deps: Deps, captureId: string) {
+  const capture = await store.captureById(deps.db, captureId);
+  if (!capture) return undefined;
+  return { capture, artefacts: await store.artefactsOf(deps.db, captureId) };
+}
+
+/** The images a page links to (as the capture takes them): monitoring checks they are still served. */
+export { imageUrls };

@@ -1,4 +1,5 @@
 // SQL of evidence: signing keys, captures and their artefacts. Returns domain types.
+import { sql } from "kysely";
 import type { Executor } from "../../platform/db.ts";
 
 export interface SigningKey {
@@ -371,4 +372,94 @@ export async function latestCapturedOfItems(
       capturedAt: new Date(r.captured_at as Date),
       manifestSha256: r.manifest_sha256 as string,
     }));
+}
+
+/** For monitoring: the latest signed capture of each item, with its page and image artefacts. */
+export async function latestCapturedMediaOfItems(
+  db: Executor,
+  organisationId: string,
+  itemIds: string[],
+): Promise<
+  {
+    itemId: string;
+    captureId: string;
+    capturedAt: Date;
+    page: { sha256: string; mediaType: string } | null;
+    media: { sha256: string; pdq: string | null; sourceUrl: string | null }[];
+  }[]
+> {
+  if (itemIds.length === 0) return [];
+  const captures = await db
+    .selectFrom("evidence_captures")
+    .select(["id", "item_id", "captured_at"])
+    .distinctOn("item_id")
+    .where("organisation_id", "=", organisationId)
+    .where("item_id", "in", itemIds)
+    .where("status", "=", "captured")
+    .orderBy("item_id")
+    .orderBy("captured_at", "desc")
+    .execute();
+  if (captures.length === 0) return [];
+  const artefacts = await db
+    .selectFrom("evidence_artefacts")
+    .select(["capture_id", "name", "sha256", "media_type", "pdq", "source_url"])
+    .where(
+      "capture_id",
+      "in",
+      captures.map((c) => c.id),
+    )
+    .execute();
+  return captures.map((c) => {
+    const mine = artefacts.filter((a) => a.capture_id === c.id);
+    const page = mine.find((a) => a.name === "page.html" || a.name === "page.bin");
+    return {
+      itemId: c.item_id as string,
+      captureId: c.id,
+      capturedAt: new Date(c.captured_at as Date),
+      page: page ? { sha256: page.sha256, mediaType: page.media_type } : null,
+      media: mine
+        .filter(
+          (a) =>
+            a.name.startsWith("media/") || (a.name.startsWith("page.") && a.media_type.startsWith("image/")),
+        )
+        .map((a) => ({ sha256: a.sha256, pdq: a.pdq, sourceUrl: a.source_url })),
+    };
+  });
+}
+
+/**
+ * For the re-upload watch: captured images of other items of the organisation that are the same
+ * file (SHA-256) or the same picture (PDQ within `radius`). PDQ is compared in the database
+ * (bit strings, XOR and bit_count), over the organisation's captured images.
+ */
+export async function capturedMediaMatching(
+  db: Executor,
+  organisationId: string,
+  hashes: { sha256: string; pdq: string | null },
+  radius: number,
+  exceptItemId: string,
+  limit = 50,
+): Promise<{ itemId: string; captureId: string; sha256: string; distance: number }[]> {
+  const pdq = hashes.pdq && /^[0-9a-f]{64}$/.test(hashes.pdq) ? hashes.pdq : null;
+  const { rows } = await sql<{ item_id: string; capture_id: string; sha256: string; distance: number }>`
+    select c.item_id, a.capture_id, a.sha256,
+      case when a.sha256 = ${hashes.sha256} then 0
+           else bit_count(('x' || a.pdq)::bit(256) # ('x' || ${pdq ?? "0".repeat(64)})::bit(256))::int end as distance
+    from evidence_artefacts a
+    join evidence_captures c on c.id = a.capture_id
+    where c.organisation_id = ${organisationId}
+      and c.item_id is not null and c.item_id <> ${exceptItemId}
+      and c.status = 'captured'
+      and a.media_type like 'image/%'
+      and (a.sha256 = ${hashes.sha256}
+        or (${pdq}::text is not null and a.pdq is not null and a.pdq ~ '^[0-9a-f]{64}$'
+            and bit_count(('x' || a.pdq)::bit(256) # ('x' || ${pdq ?? "0".repeat(64)})::bit(256)) <= ${radius}))
+    order by distance
+    limit ${limit}`.execute(db);
+  return rows.map((r) => ({
+    itemId: r.item_id,
+    captureId: r.capture_id,
+    sha256: r.sha256,
+    distance: Number(r.distance),
+  }));
 }

@@ -12,9 +12,9 @@ import * as audit from "../audit/service.ts";
 import type { Deps } from "../deps.ts";
 import { authorize, type Principal, actorOf as principalActor } from "../identity/principal.ts";
 import { BROWSER_PIPELINE_ID } from "./device-hash.ts";
-import { hashImage, type ImageHashes } from "./image.ts";
+import { exactHashes, hashImage, type ImageHashes } from "./image.ts";
 import { matcherFor } from "./matcher.ts";
-import { isPdqHex, PDQ_MATCH_RADIUS, PDQ_MIN_QUALITY } from "./pdq-core.ts";
+import { hammingHex, isPdqHex, PDQ_MATCH_RADIUS, PDQ_MIN_QUALITY } from "./pdq-core.ts";
 import { checkSignal, type SignalType, signalTypes } from "./signals.ts";
 import * as store from "./store.ts";
 
@@ -25,6 +25,7 @@ export { bankKinds } from "./store.ts";
 /** The largest radius the matching API accepts (Meta's MIH stops at 47 too). */
 export const MAX_RADIUS = 47;
 const VICTIM_BANK_NAME = "Victim submissions (device hashing)";
+const exactSha256 = (bytes: Uint8Array): string => exactHashes(bytes).sha256;
 
 export interface BulkResult {
   /** 1-based line of an imported file, or 1-based position in a list. */
@@ -773,6 +774,58 @@ export async function checkImage(deps: Deps, bytes: Uint8Array, context: CheckCo
     );
   }
   return { hashes, matches };
+}
+
+/**
+ * The automatic check for media whose bytes are gone (captures kept as hashes only): matches
+ * known hashes against the banks, like `checkImage` but without hashing. Audited on a match.
+ */
+export async function checkHashes(
+  deps: Deps,
+  hashes: { sha256?: string | undefined; md5?: string | undefined; pdq?: string | null | undefined },
+  context: CheckContext,
+): Promise<EntryMatch[]> {
+  const item: MatchItem = {
+    ...(hashes.sha256 && { sha256: hashes.sha256 }),
+    ...(hashes.md5 && { md5: hashes.md5 }),
+    ...(hashes.pdq && { pdq: hashes.pdq }),
+  };
+  if (!item.sha256 && !item.md5 && !item.pdq) return [];
+  const [result] = await matchItems(deps, context.organisationId, [item], PDQ_MATCH_RADIUS);
+  const matches = result?.ok ? result.matches : [];
+  if (matches.length > 0)
+    await deps.db.transaction().execute((tx) =>
+      audit.record(tx, deps.clock, audit.systemActor, {
+        organisationId: context.organisationId,
+        action: "banks.image_matched",
+        ...(context.subject && { subject: context.subject }),
+        data: {
+          sha256: hashes.sha256 ?? null,
+          caseId: context.caseId ?? null,
+          matches: matches.map((m) => ({ entryId: m.entryId, bankId: m.bankId, distance: m.distance })),
+        },
+      }),
+    );
+  return matches;
+}
+
+/** The radius within which two PDQ hashes are the same image (the banks' default). */
+export const PDQ_RADIUS = PDQ_MATCH_RADIUS;
+/** PDQ quality below which a hash is too featureless to compare. */
+export const PDQ_QUALITY_MIN = PDQ_MIN_QUALITY;
+
+/** Bits in which two PDQ hashes differ. */
+export const pdqDistance = (a: string, b: string): number => hammingHex(a, b);
+
+/**
+ * SHA-256 and PDQ of image bytes through the pinned pipeline, matched against nothing and stored
+ * nowhere (monitoring compares what a site serves with what was captured). PDQ is null for bytes
+ * that are not a decodable image or too featureless to compare.
+ */
+export async function fingerprintImage(bytes: Uint8Array): Promise<{ sha256: string; pdq: string | null }> {
+  const h = await hashImage(bytes).catch(() => null);
+  if (!h) return { sha256: exactSha256(bytes), pdq: null };
+  return { sha256: h.sha256, pdq: h.quality >= PDQ_MIN_QUALITY ? h.hash : null };
 }
 
 // ---------------------------------------------------------------------------------------------

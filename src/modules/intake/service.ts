@@ -14,6 +14,7 @@ import { InvalidUrlError, parseReportedUrl } from "../cases/urls.ts";
 import type { Deps } from "../deps.ts";
 import * as hashing from "../hashing/service.ts";
 import { actorOf, authorize, type Principal } from "../identity/principal.ts";
+import * as monitoring from "../monitoring/service.ts";
 import { currentConsent, findConsent } from "./consent.ts";
 import { type Answers, type HelpRoute, helpRoutes } from "./help.ts";
 import { captureReportedJob } from "./jobs.ts";
@@ -290,9 +291,9 @@ export async function submitPublicReport(
 }
 
 /**
- * Checks an uploaded image against the hash banks; when it matches material banked from an
- * earlier case, the item is linked into that case too (re-upload detection). Failures are logged,
- * never lost reports: the report is already committed.
+ * The re-upload watch for an uploaded image (monitoring module): when it matches a hash bank or
+ * an earlier item's media, the item is linked into the earlier case(s) and fast-tracked. Failures
+ * are logged, never lost reports: the report is already committed.
  */
 async function recogniseUpload(
   deps: Deps,
@@ -302,15 +303,7 @@ async function recogniseUpload(
   bytes: Buffer,
 ) {
   try {
-    const { matches } = await hashing.checkImage(deps, bytes, {
-      organisationId,
-      subject: { type: "item", id: itemId },
-      caseId,
-    });
-    const earlier = [
-      ...new Set(matches.map((m) => m.caseId).filter((c): c is string => !!c && c !== caseId)),
-    ];
-    for (const other of earlier) await cases.linkByMatch(deps, organisationId, other, itemId, caseId);
+    await monitoring.watchUpload(deps, { organisationId, caseId, itemId, bytes });
   } catch (e) {
     deps.logger.warn({ err: e, itemId }, "hash check of an upload failed");
   }

@@ -19,6 +19,7 @@ import { category as categoryOf } from "../cases/taxonomy.ts";
 import type { Deps } from "../deps.ts";
 import * as evidence from "../evidence/service.ts";
 import { actorOf, authorize, type Principal } from "../identity/principal.ts";
+import * as monitoring from "../monitoring/service.ts";
 import { composeNotice, type Language, withholdsNotifier } from "./compose.ts";
 import { deliverJob } from "./jobspecs.ts";
 import { composeReceipt, composeReminder } from "./messages.ts";
@@ -327,6 +328,7 @@ export async function createNotices(
             deadlineAt: deadline,
           })),
         );
+        await monitoring.startMonitoring(tx, deps, organisationId, chunk);
         const channel = channels[0] as registry.PartyChannel;
         const manual = channel.kind === "webform";
         await store.insertOutbox(tx, {
@@ -800,6 +802,13 @@ async function respond(
       via,
       receivedAt: now,
     });
+    if (input.kind === "removed" || input.kind === "disabled")
+      await monitoring.checkSoon(
+        tx,
+        deps,
+        notice.organisationId,
+        items.filter((i) => chosen.includes(i.itemId)).map((i) => ({ id: i.itemId, value: i.url })),
+      );
     if (OUTCOMES.has(input.kind))
       await store.setItemOutcome(
         tx,

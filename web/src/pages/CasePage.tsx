@@ -12,6 +12,7 @@ import { ApiError, api } from "../lib/api.ts";
 import { useSession } from "../lib/auth.tsx";
 import { revealItem, shortHash, useCategories, useCategoryLabel } from "../lib/cases.ts";
 import { useCaseLadder } from "../lib/escalation.ts";
+import { useCaseMonitoring } from "../lib/monitoring.ts";
 import { type ItemNoticeState, latestByItem, useCaseNotices } from "../lib/notices.ts";
 import { formatSize } from "../lib/report.ts";
 import { Link } from "../lib/router.tsx";
@@ -31,6 +32,7 @@ import {
 } from "../lib/types.ts";
 import { useResource } from "../lib/useResource.ts";
 import { EscalationSection } from "./CaseEscalation.tsx";
+import { MonitoringSection } from "./CaseMonitoring.tsx";
 import { ItemNoticeLine, NoticesSection } from "./CaseNotices.tsx";
 import { UrgentFlag } from "./CasesPage.tsx";
 
@@ -44,6 +46,10 @@ export function CasePage({ id }: { id: string }) {
   const [users] = useResource<ListResponse<User>>("/users");
   const [notices, reloadNotices] = useCaseNotices(id, session.permissions.includes("notices:read"));
   const [ladder, reloadLadder] = useCaseLadder(id, session.permissions.includes("escalation:read"));
+  const [monitoring, reloadMonitoring] = useCaseMonitoring(
+    id,
+    session.permissions.includes("monitoring:read"),
+  );
   // Outside the triage panel, which starts afresh after each save: the message stays.
   const [saved, setSaved] = useState<string | null>(null);
   const people: Map<string, string> = new Map(
@@ -99,6 +105,15 @@ export function CasePage({ id }: { id: string }) {
               canSend={can("notices:send")}
               onChanged={async () => {
                 await Promise.all([reloadNotices(), reload()]);
+              }}
+            />
+          ) : null}
+          {monitoring ? (
+            <MonitoringSection
+              monitoring={monitoring}
+              canRun={can("monitoring:run")}
+              onChanged={async () => {
+                await Promise.all([reloadMonitoring(), reload()]);
               }}
             />
           ) : null}

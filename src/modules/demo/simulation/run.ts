@@ -1,8 +1,10 @@
 // `vangrail demo --simulate`: runs the whole chain against the fictional world on an
 // accelerated clock — reports come in, their URLs are attributed (domain patterns, and DNS →
 // RDAP for the host), notices go out by SMTP to a local server, each party's desk answers as
-// its behaviour says (or not at all), reminders follow and deadlines lapse. Every message sent
-// is kept as an .eml file under <data>/sim-mail/. What it leaves is a normal data folder.
+// its behaviour says (or not at all), reminders follow and deadlines lapse. Monitoring re-checks
+// the sites every simulated hour: a removal counts from the first check that saw the page gone,
+// never from the party's claim. Every message sent is kept as an .eml file under
+// <data>/sim-mail/. What it leaves is a normal data folder.
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ManualClock } from "../../../platform/clock.ts";
@@ -12,6 +14,8 @@ import * as audit from "../../audit/service.ts";
 import type { Deps } from "../../deps.ts";
 import { currentConsent } from "../../intake/consent.ts";
 import { submitPublicReport } from "../../intake/service.ts";
+import { buildMonitoringEnv, setMonitoringEnv } from "../../monitoring/env.ts";
+import * as monitoring from "../../monitoring/service.ts";
 import * as notices from "../../notices/service.ts";
 import { createTransport } from "../../notices/transport.ts";
 import { startRdapPeer, startSites, startSmtpPeer } from "./peers.ts";
@@ -45,6 +49,8 @@ export interface SimSummary {
     escalations: number;
     enforcementRequests: number;
     lapsedTerms: number;
+    /** Monitoring checks made (each a record of its own). */
+    checks: number;
   };
 }
 
@@ -171,6 +177,19 @@ export async function simulate(
   notices.setNoticeEnv(deps, {
     transport: createTransport(config, { fetcher: { allowLoopback: true }, copyDir: peers.mailDir }),
   });
+  // The fictional sites are on loopback (127.0.0.2–6), all on one port: the re-checks go there,
+  // through the safe fetcher with its loopback exception (honoured only in this mode).
+  setMonitoringEnv(
+    deps,
+    buildMonitoringEnv(deps, {
+      fetcher: { allowLoopback: true, resolver: async (host) => peers.resolve(host) },
+      target: (url) => {
+        const u = new URL(url);
+        u.port = String(peers.sites.port);
+        return u.toString();
+      },
+    }),
+  );
   const partyIds = new Map<string, string>();
   for (const p of simParties) partyIds.set(p.name, await hooks.registerParty(deps, organisationId, p));
 
@@ -269,6 +288,8 @@ export async function simulate(
         "api",
       );
     }
+    // The due re-checks of this hour (scheduled ones, and those a claimed removal brought forward).
+    await monitoring.runAllDue(deps);
     await notices.checkDeadlines(deps);
     await notices.deliverAll(deps);
     clock.advance(3_600_000);
@@ -305,19 +326,23 @@ async function summarise(
           ).n,
         )
       : 0;
+    // Removed means verified: the first monitoring check that saw the item gone (items.removed_at),
+    // measured from when the party's notice was sent. What the party claimed does not count.
     const removedRows = ids.length
       ? await deps.db
           .selectFrom("notice_items")
           .innerJoin("notices", "notices.id", "notice_items.notice_id")
-          .select(["notice_items.outcome_at", "notices.sent_at"])
+          .innerJoin("items", "items.id", "notice_items.item_id")
+          .select(["items.id", "items.removed_at", (eb) => eb.fn.min("notices.sent_at").as("sent_at")])
           .where("notice_items.notice_id", "in", ids)
-          .where("notice_items.outcome", "in", ["removed", "disabled"])
+          .where("items.removed_at", "is not", null)
+          .groupBy(["items.id", "items.removed_at"])
           .execute()
       : [];
     const hours = removedRows
-      .filter((r) => r.outcome_at && r.sent_at)
+      .filter((r) => r.removed_at && r.sent_at)
       .map(
-        (r) => (new Date(r.outcome_at as Date).getTime() - new Date(r.sent_at as Date).getTime()) / 3_600_000,
+        (r) => (new Date(r.removed_at as Date).getTime() - new Date(r.sent_at as Date).getTime()) / 3_600_000,
       )
       .sort((a, b) => a - b);
     parties.push({
@@ -343,6 +368,15 @@ async function summarise(
       escalations: 0,
       enforcementRequests: 0,
       lapsedTerms: 0,
+      checks: Number(
+        (
+          await deps.db
+            .selectFrom("item_checks")
+            .select((eb) => eb.fn.countAll().as("n"))
+            .where("organisation_id", "=", organisationId)
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
     },
   };
 }

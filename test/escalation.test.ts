@@ -11,6 +11,7 @@ import { after, before, describe, it } from "node:test";
 import * as registry from "../src/modules/attribution/parties.ts";
 import * as audit from "../src/modules/audit/service.ts";
 import * as cases from "../src/modules/cases/service.ts";
+import { fileEnforcementRequest } from "../src/modules/escalation/enforcement.ts";
 import {
   type EnforcementFiling,
   escalationCounts,
@@ -18,7 +19,6 @@ import {
   registerEnforcementFiler,
   setLadderPolicy,
 } from "../src/modules/escalation/ladder.ts";
-import { fileEnforcementRequest } from "../src/modules/escalation/enforcement.ts";
 import { loadLadderPolicy } from "../src/modules/escalation/ladder-policy.ts";
 import * as notices from "../src/modules/notices/service.ts";
 import { openWithAny } from "../src/platform/crypto.ts";

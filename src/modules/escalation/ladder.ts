@@ -20,6 +20,7 @@ import * as cases from "../cases/service.ts";
 import type { Deps } from "../deps.ts";
 import { actorOf, authorize, type Principal } from "../identity/principal.ts";
 import * as notices from "../notices/service.ts";
+import { fileEnforcementRequest } from "./enforcement.ts";
 import {
   indexOfStep,
   type Ladder,
@@ -32,7 +33,6 @@ import {
   type RegulatorStep,
   sameParty,
 } from "./ladder-policy.ts";
-import { fileEnforcementRequest } from "./enforcement.ts";
 import * as store from "./ladder-store.ts";
 
 /** Moves items up their ladders; every five minutes, and after an approval. */

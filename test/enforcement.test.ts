@@ -451,6 +451,21 @@ for (const backend of backends) {
         "/api/v1/enforcement/requests",
       ])
         assert.ok([403, 404].includes((await platform.request("GET", path)).statusCode), path);
+      // The regulator answers; it cannot rewrite, approve, file or withdraw the hotline's request.
+      for (const [method, path, body] of [
+        ["PATCH", "", { facts: "Herschreven door de toezichthouder." }],
+        ["POST", "/approve", {}],
+        ["POST", "/file", {}],
+        ["POST", "/withdraw", { reason: "Niet nodig." }],
+        ["POST", "/dossier", {}],
+      ] as const) {
+        const res = await acm.officer.request(
+          method,
+          `/api/v1/enforcement/requests/${requestId}${path}`,
+          body,
+        );
+        assert.equal(res.statusCode, 403, `${method} ${path}`);
+      }
       // A hotline cannot use the portal as if it were the regulator.
       assert.equal((await analyst.request("GET", `/api/v1/portal/requests/${requestId}`)).statusCode, 404);
       // The ACM may read and download what was filed with it.

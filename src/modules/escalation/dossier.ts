@@ -18,7 +18,7 @@ import type { Principal } from "../identity/principal.ts";
 import * as identity from "../identity/service.ts";
 import * as notices from "../notices/service.ts";
 import * as awb from "./awb.ts";
-import { itemsOfRequest, penalties, requestReference, SUBJECT } from "./enforcement.ts";
+import { itemsOfRequest, requestReference, SUBJECT } from "./enforcement.ts";
 import * as store from "./enforcement-store.ts";
 import { type Language, regulatorById } from "./regulators.ts";
 

@@ -526,8 +526,12 @@ for (const backend of backends) {
         monitoring.runDue(t.deps, { limit: 10 }),
         monitoring.runDue(t.deps, { limit: 10 }),
       ]);
-      const [c3] = await Promise.all([monitoring.runDue(t.deps, { limit: 10 })]);
-      assert.equal((a?.checked ?? 0) + (b?.checked ?? 0) + (c3?.checked ?? 0), 24);
+      // A worker skips the rows another holds (it may find none while the other's claim is
+      // open); what is left is checked by later rounds, each item once.
+      let checked = (a?.checked ?? 0) + (b?.checked ?? 0);
+      for (let round = 0; round < 3 && checked < 24; round++)
+        checked += (await monitoring.runDue(t.deps, { limit: 10 })).checked;
+      assert.equal(checked, 24);
       for (const id of ids) assert.equal((await checksOf(id)).length, 1);
       assert.equal(site.requests.filter((r) => r.includes("/par-")).length, 24);
 

@@ -54,9 +54,12 @@ describe("vangrail demo --simulate", () => {
   test("runs the chain against every behaviour and leaves a normal data folder", {
     timeout: 300_000,
   }, async () => {
-    const r = await cli(["demo", "--simulate", "--days", "4", "--seed", "7", "--json"], {
-      VANGRAIL_DATA_DIR: dataDir,
-    });
+    const r = await cli(
+      ["demo", "--simulate", "--days", "75", "--report-days", "2", "--seed", "7", "--json"],
+      {
+        VANGRAIL_DATA_DIR: dataDir,
+      },
+    );
     assert.equal(r.code, 0, r.err);
     const lines = r.out.trim().split("\n");
     assert.equal(lines.length, 1, "--json prints one line");
@@ -94,7 +97,21 @@ describe("vangrail demo --simulate", () => {
     assert.equal(s.totals.responses, sum("responses"));
     assert.equal(s.totals.removed, sum("removed"));
     assert.ok((s.totals.reports ?? 0) > 0 && (s.totals.items ?? 0) >= (s.totals.reports ?? 0));
-    for (const k of ["escalations", "enforcementRequests", "lapsedTerms"]) assert.equal(s.totals[k], 0);
+    // Escalation: parties that ignore, refuse or cannot be reached are escalated and enforcement
+    // requests are filed about them; one that removes in time never is. The simulated regulators
+    // answer late or never, so decision terms lapse.
+    assert.equal(fast.escalations, 0);
+    assert.equal(fast.enforcementRequests, 0);
+    for (const b of ["ignores", "refuses", "bounces"]) {
+      assert.ok(by(b).escalations > 0, `${b} escalated: ${JSON.stringify(by(b))}`);
+      assert.ok(by(b).enforcementRequests > 0, `${b}: enforcement requests filed`);
+    }
+    assert.ok((s.totals.escalations ?? 0) >= s.parties.reduce((n, p) => n + p.escalations, 0));
+    assert.ok(
+      (s.totals.enforcementRequests ?? 0) >= s.parties.reduce((n, p) => n + p.enforcementRequests, 0),
+    );
+    assert.ok((s.totals.lapsedTerms ?? 0) > 0, "lapsed decision terms");
+    assert.ok((s.totals.lapsedTerms ?? 0) <= (s.totals.enforcementRequests ?? 0));
 
     const mails = readdirSync(join(dataDir, "sim-mail")).filter((f) => f.endsWith(".eml"));
     assert.ok(mails.length >= s.totals.notices, "every notice kept as .eml");
@@ -104,10 +121,14 @@ describe("vangrail demo --simulate", () => {
 
     // Removals are verified by monitoring: each is the first check that saw the page gone (the
     // fictional site answers 410 once its party removed it), never the party's claim.
-    assert.ok((s.totals.checks ?? 0) > 0, "monitoring checks ran");
     const handle = await openDatabase({ dataDir });
     try {
       const db = handle.db;
+      const checks = await db
+        .selectFrom("item_checks")
+        .select((eb) => eb.fn.countAll().as("n"))
+        .executeTakeFirstOrThrow();
+      assert.ok(Number(checks.n) > 0, "monitoring checks ran");
       const removed = await db
         .selectFrom("items")
         .select(["id", "removed_at", "removal_check_id"])
@@ -143,6 +164,23 @@ describe("vangrail demo --simulate", () => {
           .execute();
         assert.ok(earlier.every((k) => k.verdict === "online"));
       }
+      // Every lapsed term has its drafted notice of default; the regulators saw the requests.
+      const lapsed = await db
+        .selectFrom("enforcement_requests")
+        .leftJoin(
+          "enforcement_default_notices",
+          "enforcement_default_notices.request_id",
+          "enforcement_requests.id",
+        )
+        .select([
+          "enforcement_requests.id",
+          "enforcement_default_notices.request_id as notice",
+          "enforcement_requests.received_at",
+        ])
+        .where("lapsed_at", "is not", null)
+        .execute();
+      assert.equal(lapsed.length, s.totals.lapsedTerms);
+      assert.ok(lapsed.every((r) => r.notice !== null && r.received_at !== null));
       // A party that refuses: its pages stay online, and the checks say so.
       const refusedOnline = await db
         .selectFrom("item_checks")

@@ -13,6 +13,7 @@ import { boot } from "./runtime.ts";
 
 export interface SimulateCliOptions {
   days: number;
+  reportDays: number;
   seed: number;
   reportsPerDay: number;
   json: boolean;
@@ -70,6 +71,7 @@ export async function runSimulation(o: SimulateCliOptions): Promise<number> {
       hotline.id,
       {
         days: o.days,
+        reportDays: o.reportDays,
         seed: o.seed,
         reportsPerDay: o.reportsPerDay,
         progress: o.json ? undefined : (d, n) => process.stderr.write(`\r  simulating day ${d} of ${n}…`),

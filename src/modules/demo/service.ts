@@ -5,7 +5,9 @@ import { randomToken } from "../../platform/crypto.ts";
 import { AppError } from "../../platform/errors.ts";
 import { seedDemoParties } from "../attribution/parties-demo.ts";
 import type { Deps } from "../deps.ts";
-import type { OrganisationKind, Role } from "../identity/roles.ts";
+import * as enforcement from "../escalation/enforcement.ts";
+import type { Principal } from "../identity/principal.ts";
+import { type OrganisationKind, permissionsOf, type Role } from "../identity/roles.ts";
 import * as identity from "../identity/service.ts";
 
 interface DemoOrg {
@@ -36,6 +38,20 @@ export const demoOrganisations: DemoOrg[] = [
     ],
   },
   {
+    name: "Demo Autoriteit Persoonsgegevens (fictief)",
+    kind: "regulator",
+    users: [
+      { displayName: "Demo AP-medewerker", email: "officer@ap.demo.example", role: "regulator_officer" },
+    ],
+  },
+  {
+    name: "Demo Politie (fictief)",
+    kind: "police",
+    users: [
+      { displayName: "Demo Rechercheur", email: "officer@politie.demo.example", role: "regulator_officer" },
+    ],
+  },
+  {
     name: "Demo Platform (fictional)",
     kind: "platform",
     users: [
@@ -63,6 +79,7 @@ export async function seedDemo(deps: Deps): Promise<DemoAccount[]> {
     throw new AppError("conflict", { detail: "Demo data is not seeded when NODE_ENV=production." });
   }
   const accounts: DemoAccount[] = [];
+  const orgIds = new Map<string, string>();
   for (const o of demoOrganisations) {
     const first = o.users[0];
     const existing = first ? await identity.findUserByEmail(deps, first.email) : undefined;
@@ -77,6 +94,54 @@ export async function seedDemo(deps: Deps): Promise<DemoAccount[]> {
       accounts.push({ organisation: o.name, email: u.email, role: u.role, password });
     }
     if (o.kind === "hotline") await seedDemoParties(deps, orgId);
+    orgIds.set(o.name, orgId);
   }
+  await seedDemoEnforcement(deps, orgIds);
   return accounts;
+}
+
+/**
+ * Which demo organisation stands for which regulator in the hotline's enforcement requests
+ * (the demo regulator for the ACM, the demo AP and the demo police; the others by e-mail), and
+ * the hotline's applicant details (Awb art. 4:2), unless it already has its own.
+ */
+export const demoRegulators: Record<string, { organisation?: string; email?: string }> = {
+  acm: { organisation: "Demo Toezichthouder (fictief)" },
+  ap: { organisation: "Demo Autoriteit Persoonsgegevens (fictief)" },
+  police: { organisation: "Demo Politie (fictief)" },
+  atkm: { email: "meldingen@atkm.demo.example" },
+  cvdm: { email: "toezicht@cvdm.demo.example" },
+  ec: { email: "dsa-complaints@ec.demo.example" },
+};
+
+async function seedDemoEnforcement(deps: Deps, orgIds: Map<string, string>): Promise<void> {
+  const hotlineId = orgIds.get("Demo Meldpunt (fictief)");
+  const admin = await identity.findUserByEmail(deps, "admin@meldpunt.demo.example");
+  if (!hotlineId || !admin) return;
+  // Recorded (and audited) as the demo hotline's admin, who would do this in the workbench.
+  const by: Principal = {
+    kind: "user",
+    userId: admin.id,
+    organisationId: hotlineId,
+    organisationKind: "hotline",
+    role: admin.role,
+    permissions: new Set(permissionsOf(admin.role)),
+    sessionId: "demo-seed",
+  };
+  const settings = await enforcement.getSettings(deps, by);
+  if (!settings.postalAddress)
+    await enforcement.saveSettings(deps, by, {
+      applicantName: "Stichting Demo Meldpunt (fictief)",
+      postalAddress: "Postbus 0000\n0000 AA Voorbeeldstad",
+      email: "handhaving@meldpunt.demo.example",
+      consultationMonths: settings.consultationMonths,
+    });
+  const contacts = new Set((await enforcement.listContacts(deps, by)).map((c) => c.regulator));
+  for (const [regulator, c] of Object.entries(demoRegulators)) {
+    if (contacts.has(regulator)) continue;
+    await enforcement.saveContact(deps, by, regulator, {
+      regulatorOrganisationId: c.organisation ? (orgIds.get(c.organisation) ?? null) : null,
+      email: c.email ?? null,
+    });
+  }
 }

@@ -12,17 +12,35 @@ import type { Config } from "../../../platform/config.ts";
 import * as registry from "../../attribution/parties.ts";
 import * as audit from "../../audit/service.ts";
 import type { Deps } from "../../deps.ts";
+import { renderPendingDossiers } from "../../escalation/dossier.ts";
+import * as enforcement from "../../escalation/enforcement.ts";
+import * as ladder from "../../escalation/ladder.ts";
+import type { Principal } from "../../identity/principal.ts";
+import { permissionsOf } from "../../identity/roles.ts";
+import * as identity from "../../identity/service.ts";
 import { currentConsent } from "../../intake/consent.ts";
 import { submitPublicReport } from "../../intake/service.ts";
 import { buildMonitoringEnv, setMonitoringEnv } from "../../monitoring/env.ts";
+import { shippedPolicyInput } from "../../monitoring/policy.ts";
 import * as monitoring from "../../monitoring/service.ts";
 import * as notices from "../../notices/service.ts";
 import { createTransport } from "../../notices/transport.ts";
 import { startRdapPeer, startSites, startSmtpPeer } from "./peers.ts";
-import { type Behaviour, plan, rng, type SimParty, simParties, simRegistrar } from "./world.ts";
+import {
+  type Behaviour,
+  plan,
+  rng,
+  type SimParty,
+  type SimRegulatorDesk,
+  simParties,
+  simRegistrar,
+  simRegulatorDesks,
+} from "./world.ts";
 
 export interface SimulateOptions {
   days: number;
+  /** Reports arrive on the first this many days (default: every day); the world runs on after. */
+  reportDays?: number;
   seed: number;
   /** Reports per party per day. */
   reportsPerDay: number;
@@ -49,8 +67,6 @@ export interface SimSummary {
     escalations: number;
     enforcementRequests: number;
     lapsedTerms: number;
-    /** Monitoring checks made (each a record of its own). */
-    checks: number;
   };
 }
 
@@ -182,6 +198,11 @@ export async function simulate(
   setMonitoringEnv(
     deps,
     buildMonitoringEnv(deps, {
+      // The fictional sites are local and answer at once: no spacing between re-checks.
+      policy: {
+        ...(shippedPolicyInput() as unknown as Record<string, unknown>),
+        politeness: { perHostConcurrency: 4, minSpacingMs: 0, perHostPerBatch: 50 },
+      },
       fetcher: { allowLoopback: true, resolver: async (host) => peers.resolve(host) },
       target: (url) => {
         const u = new URL(url);
@@ -203,10 +224,22 @@ export async function simulate(
   let reports = 0;
   let items = 0;
   const hours = opts.days * 24;
-  for (let h = 0; h < hours; h++) {
-    if (h % 24 === 0) opts.progress?.(h / 24 + 1, opts.days);
+  const reportHours = Math.min(opts.days, opts.reportDays ?? opts.days) * 24;
+  // The hotline's coordinator approves steps towards a regulator at once, and the regulators'
+  // desks answer in their portal as their behaviour says.
+  const coordinator = await staffPrincipal(deps, "coordinator@meldpunt.demo.example");
+  const desks = await Promise.all(
+    simRegulatorDesks.map(async (d) => ({ ...d, by: await staffPrincipal(deps, d.officerEmail) })),
+  );
+  // Hourly while reports arrive and parties answer (three days after the last report); every
+  // six hours while the ladder climbs (its steps are a day or more apart); then daily, which is
+  // as fine as monitoring's daily re-checks and the Awb clock (counted in days) need.
+  let step = 1;
+  for (let h = 0; h < hours; h += step) {
+    step = h < reportHours + 3 * 24 ? 1 : h < reportHours + 14 * 24 ? 6 : 24;
+    if (h % 24 === 0 || (h % 24) + step > 24) opts.progress?.(Math.floor(h / 24) + 1, opts.days);
     // Reports arrive during the day: each party's share, spread over office hours.
-    if (h % 24 >= 8 && h % 24 < 20 && h % 2 === 0) {
+    if (h < reportHours && h % 24 >= 8 && h % 24 < 20 && h % 2 === 0) {
       for (const p of simParties) {
         if (random() > opts.reportsPerDay / 6) continue;
         const domain = p.domains[Math.floor(random() * p.domains.length)] as string;
@@ -268,7 +301,7 @@ export async function simulate(
     }
     peers.smtp.inbox.length = 0;
     actions.sort((a, b) => a.at - b.at);
-    while (actions.length && (actions[0] as (typeof actions)[number]).at <= h + 1) {
+    while (actions.length && (actions[0] as (typeof actions)[number]).at <= h + step) {
       const a = actions.shift() as (typeof actions)[number];
       const view = await notices.publicNotice(deps, a.token);
       if (a.kind === "removed") for (const it of view.items) peers.sites.removed.add(it.url);
@@ -291,11 +324,86 @@ export async function simulate(
     // The due re-checks of this hour (scheduled ones, and those a claimed removal brought forward).
     await monitoring.runAllDue(deps);
     await notices.checkDeadlines(deps);
+    // The ladder: escalated reminders, the host, the registrar, then the regulators.
+    await ladder.escalationTick(deps);
+    for (const a of await ladder.pendingApprovals(deps, coordinator))
+      await ladder.decideApproval(deps, coordinator, a.id, {
+        decision: "approve",
+        note: "Approved in the simulation.",
+      });
+    await ladder.escalationTick(deps);
     await notices.deliverAll(deps);
-    clock.advance(3_600_000);
+    await enforcement.runClock(deps);
+    await regulatorsAnswer(deps, desks, coordinator);
+    if (h % 24 === 0) await sendDossiers(deps);
+    clock.advance(step * 3_600_000);
   }
+  await sendDossiers(deps);
   peers.smtp.inbox.length = 0;
   return summarise(deps, organisationId, partyIds, reports, items);
+}
+
+async function staffPrincipal(deps: Deps, email: string): Promise<Principal> {
+  const u = await identity.findUserByEmail(deps, email);
+  if (!u) throw new Error(`the simulation needs the demo account ${email} (seeded by vangrail demo)`);
+  const org = await deps.db
+    .selectFrom("organisations")
+    .select("kind")
+    .where("id", "=", u.organisationId)
+    .executeTakeFirstOrThrow();
+  return {
+    kind: "user",
+    userId: u.id,
+    organisationId: u.organisationId,
+    organisationKind: org.kind,
+    role: u.role,
+    permissions: new Set(permissionsOf(u.role)),
+    sessionId: "simulation",
+  };
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The regulators' desks confirm receipt and decide (or not) in their portal; the hotline sends
+ * each drafted notice of default at once, and records its receipt a day later.
+ */
+async function regulatorsAnswer(
+  deps: Deps,
+  desks: (SimRegulatorDesk & { by: Principal })[],
+  coordinator: Principal,
+): Promise<void> {
+  const now = deps.clock.now().getTime();
+  for (const d of desks)
+    for (const r of await enforcement.portalRequests(deps, d.by, {})) {
+      if (r.status === "filed" && r.filedAt && now - Date.parse(r.filedAt) >= d.receiptAfterDays * DAY_MS)
+        await enforcement.recordReceipt(deps, d.by, r.id, {});
+      else if (
+        r.status === "received" &&
+        d.decideAfterDays !== null &&
+        r.receivedAt &&
+        now - Date.parse(r.receivedAt) >= d.decideAfterDays * DAY_MS
+      )
+        await enforcement.recordDecision(deps, d.by, r.id, {
+          outcome: "granted",
+          text: "Besluit in de simulatie (fictief): de aanbieder krijgt een last onder dwangsom.",
+        });
+    }
+  for (const r of await enforcement.listRequests(deps, coordinator, { status: "received" })) {
+    if (r.clock.state !== "lapsed") continue;
+    const full = await enforcement.getRequest(deps, coordinator, r.id);
+    const n = full.defaultNotice;
+    if (!n) continue;
+    if (!n.sentAt) await enforcement.recordDefaultNotice(deps, coordinator, r.id, { sentAt: new Date(now) });
+    else if (!n.receivedAt && now - Date.parse(n.sentAt) >= DAY_MS)
+      await enforcement.recordDefaultNotice(deps, coordinator, r.id, { receivedAt: new Date(now) });
+  }
+}
+
+/** Dossiers are printed in Chromium and then e-mailed to regulators reached by address. */
+async function sendDossiers(deps: Deps): Promise<void> {
+  await renderPendingDossiers(deps);
+  await enforcement.deliverFilingEmails(deps);
 }
 
 async function summarise(
@@ -306,6 +414,19 @@ async function summarise(
   items: number,
 ): Promise<SimSummary> {
   const parties: SimSummary["parties"] = [];
+  // Escalations: items the ladder moved on from a party (to its reminder, host, registrar or a
+  // regulator). Enforcement requests: those filed about a party.
+  const counts = await ladder.escalationCounts(deps.db, organisationId);
+  const escalatedFrom = new Map(counts.map((c) => [c.partyId, c.items]));
+  const filed = await deps.db
+    .selectFrom("enforcement_requests")
+    .select(["party_id", "lapsed_at"])
+    .where("organisation_id", "=", organisationId)
+    .where("filed_at", "is not", null)
+    .execute();
+  const requestsAbout = new Map<string, number>();
+  for (const r of filed)
+    if (r.party_id) requestsAbout.set(r.party_id, (requestsAbout.get(r.party_id) ?? 0) + 1);
   for (const p of simParties) {
     const id = partyIds.get(p.name) as string;
     const ns = await deps.db
@@ -352,8 +473,8 @@ async function summarise(
       responses,
       removed: removedRows.length,
       medianRemovalHours: hours.length ? Math.round(median(hours) * 10) / 10 : null,
-      escalations: 0,
-      enforcementRequests: 0,
+      escalations: escalatedFrom.get(id) ?? 0,
+      enforcementRequests: requestsAbout.get(id) ?? 0,
     });
   }
   const sum = (k: "notices" | "responses" | "removed") => parties.reduce((s, p) => s + p[k], 0);
@@ -365,18 +486,9 @@ async function summarise(
       notices: sum("notices"),
       responses: sum("responses"),
       removed: sum("removed"),
-      escalations: 0,
-      enforcementRequests: 0,
-      lapsedTerms: 0,
-      checks: Number(
-        (
-          await deps.db
-            .selectFrom("item_checks")
-            .select((eb) => eb.fn.countAll().as("n"))
-            .where("organisation_id", "=", organisationId)
-            .executeTakeFirstOrThrow()
-        ).n,
-      ),
+      escalations: counts.reduce((n, c) => n + c.items, 0),
+      enforcementRequests: filed.length,
+      lapsedTerms: filed.filter((r) => r.lapsed_at !== null).length,
     },
   };
 }

@@ -110,3 +110,33 @@ export function plan(
       return {};
   }
 }
+
+/**
+ * The regulators' desks in the simulation: the demo organisations that stand for the ACM, the
+ * AP and the police (see demo/service.ts) answer the enforcement requests filed with them in
+ * their portal. One confirms receipt and decides after the Awb term has lapsed, one confirms
+ * receipt and never decides, one (the police: a report of a crime, no Awb term) answers quickly.
+ */
+export interface SimRegulatorDesk {
+  officerEmail: string;
+  behaviour: "late" | "never" | "prompt";
+  receiptAfterDays: number;
+  /** Days after receipt; null: never. */
+  decideAfterDays: number | null;
+}
+
+export const simRegulatorDesks: SimRegulatorDesk[] = [
+  {
+    officerEmail: "officer@toezicht.demo.example",
+    behaviour: "late",
+    receiptAfterDays: 2,
+    decideAfterDays: 75,
+  },
+  { officerEmail: "officer@ap.demo.example", behaviour: "never", receiptAfterDays: 4, decideAfterDays: null },
+  {
+    officerEmail: "officer@politie.demo.example",
+    behaviour: "prompt",
+    receiptAfterDays: 1,
+    decideAfterDays: 10,
+  },
+];

@@ -552,3 +552,17 @@ export interface ItemChecksTable {
   fetcher: string;
   record_sha256: string;
 }
+
+// 0011: reporting.
+
+export interface ReportingSettingsTable {
+  organisation_id: string;
+  transparency_published_at: Timestamp | null;
+  independence_statement: string | null;
+  updated_at: Timestamp;
+}
+
+/** Merged into `Database` above (declaration merging keeps this block separate). */
+export interface Database {
+  reporting_settings: ReportingSettingsTable;
+}

@@ -29,6 +29,7 @@ import { identityRoutes } from "../modules/identity/routes.ts";
 import { intakeRoutes } from "../modules/intake/routes.ts";
 import { reportsForCase } from "../modules/intake/service.ts";
 import { noticeRoutes } from "../modules/notices/routes.ts";
+import { reportingRoutes } from "../modules/reporting/routes.ts";
 import { limits } from "../platform/limits.ts";
 import { registerAuth } from "./plugins/auth.ts";
 import { registerErrorHandling } from "./plugins/errors.ts";
@@ -202,6 +203,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   partyRoutes(app, deps);
   noticeRoutes(app, deps);
   attributionRoutes(app, deps);
+  reportingRoutes(app, deps);
 
   const webDir = opts.webDir;
   const hasWeb = webDir !== undefined && existsSync(join(webDir, "index.html"));

@@ -5,6 +5,7 @@ export {
   buildRegistrationExport,
   csvCell,
   figuresCsv,
+  type RegistrationExport,
   registrationCsv,
   registrationExport,
   toCsv,

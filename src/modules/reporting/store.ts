@@ -75,7 +75,7 @@ const key = (r: Record<string, unknown>): GroupKey => ({
 /** The grouping sets every figure is computed for: total, per party/category/month, and trends. */
 const GROUPS = sql`grouping sets ((), (party_id), (category), (month), (party_id, month), (category, month))`;
 
-function noticeConditions(f: FigureFilter, alias: "n" | "p") {
+function noticeConditions(f: FigureFilter, alias: "n" | "noticed") {
   const col = (c: string) => sql.ref(`${alias}.${c}`);
   return [
     f.from ? sql`and ${col("sent_at")} >= ${f.from.toISOString()}::timestamptz` : sql``,
@@ -92,7 +92,7 @@ function noticeConditions(f: FigureFilter, alias: "n" | "p") {
  * the first notice: an item belongs to the period in which it was first noticed to the party.
  */
 export async function itemFigures(db: Executor, organisationId: string, f: FigureFilter) {
-  const [a, b, c, d] = noticeConditions(f, "p");
+  const [a, b, c, d] = noticeConditions(f, "noticed");
   const bucketCols = REMOVAL_BUCKETS.map((bk, i) => {
     const lower = i === 0 ? null : REMOVAL_BUCKETS[i - 1]?.upTo;
     const cond =

@@ -549,17 +549,19 @@ for (const backend of backends) {
 
       // Only an admin turns it on.
       assert.equal(
-        (await analyst.request("PUT", "/api/v1/reporting/settings", { transparencyPublished: true }))
+        (await analyst.request("PATCH", "/api/v1/reporting/settings", { transparencyPublished: true }))
           .statusCode,
         403,
       );
       assert.equal(
-        (await auditor.request("PUT", "/api/v1/reporting/settings", { transparencyPublished: true }))
+        (await auditor.request("PATCH", "/api/v1/reporting/settings", { transparencyPublished: true }))
           .statusCode,
         403,
       );
       assert.equal((await anon(path)).statusCode, 404);
-      const on = await a.agent.request("PUT", "/api/v1/reporting/settings", { transparencyPublished: true });
+      const on = await a.agent.request("PATCH", "/api/v1/reporting/settings", {
+        transparencyPublished: true,
+      });
       assert.equal(on.statusCode, 200, on.body);
       assert.equal(on.json().transparencyPublished, true);
       const events = await t.deps.db
@@ -657,7 +659,7 @@ for (const backend of backends) {
       assert.equal((await anon(`/api/v1/public/transparency/${privacyOrgId}`)).statusCode, 404);
 
       // Off again: 404 at once, audited.
-      const off = await a.agent.request("PUT", "/api/v1/reporting/settings", {
+      const off = await a.agent.request("PATCH", "/api/v1/reporting/settings", {
         transparencyPublished: false,
       });
       assert.equal(off.json().transparencyPublished, false);
@@ -677,7 +679,7 @@ for (const backend of backends) {
 
     test("the independence statement: admin only, audited, escaped in HTML, bounded", async () => {
       const hostile = `<script>alert(1)</script> Onafhankelijk & "vrij" — bestuur zonder platforms.`;
-      const set = await a.agent.request("PUT", "/api/v1/reporting/settings", {
+      const set = await a.agent.request("PATCH", "/api/v1/reporting/settings", {
         independenceStatement: hostile,
       });
       assert.equal(set.statusCode, 200, set.body);
@@ -694,28 +696,28 @@ for (const backend of backends) {
       );
       assert.equal(
         (
-          await a.agent.request("PUT", "/api/v1/reporting/settings", {
+          await a.agent.request("PATCH", "/api/v1/reporting/settings", {
             independenceStatement: "x".repeat(10_001),
           })
         ).statusCode,
         422,
       );
       assert.equal(
-        (await a.agent.request("PUT", "/api/v1/reporting/settings", { independenceStatement: "   " }))
+        (await a.agent.request("PATCH", "/api/v1/reporting/settings", { independenceStatement: "   " }))
           .statusCode,
         422,
       );
       assert.equal(
-        (await a.agent.request("PUT", "/api/v1/reporting/settings", { transparencyPublished: "yes" }))
+        (await a.agent.request("PATCH", "/api/v1/reporting/settings", { transparencyPublished: "yes" }))
           .statusCode,
         422,
       );
       assert.equal(
-        (await a.agent.request("PUT", "/api/v1/reporting/settings", { other: 1 })).statusCode,
+        (await a.agent.request("PATCH", "/api/v1/reporting/settings", { other: 1 })).statusCode,
         422,
       );
       assert.equal(
-        (await analyst.request("PUT", "/api/v1/reporting/settings", { independenceStatement: "mine" }))
+        (await analyst.request("PATCH", "/api/v1/reporting/settings", { independenceStatement: "mine" }))
           .statusCode,
         403,
       );

@@ -68,9 +68,9 @@ export function pairsOf(h: History, f: Filter): Pair[] {
   const pairs: Pair[] = [];
   for (const list of groups.values()) {
     const sorted = [...list].sort((a, b) => {
-      const na = notice.get(a.noticeId);
-      const nb = notice.get(b.noticeId);
-      const d = (na?.sentAt as Date).getTime() - (nb?.sentAt as Date).getTime();
+      const ta = notice.get(a.noticeId)?.sentAt?.getTime() ?? 0;
+      const tb = notice.get(b.noticeId)?.sentAt?.getTime() ?? 0;
+      const d = ta - tb;
       return d !== 0 ? d : a.noticeId < b.noticeId ? -1 : 1;
     });
     const first = sorted[0];

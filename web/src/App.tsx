@@ -4,10 +4,12 @@ import { AppLayout } from "./components/AppLayout.tsx";
 import { useAuth } from "./lib/auth.tsx";
 import { CASE_PATH } from "./lib/cases.ts";
 import { PARTIES_IMPORT_PATH, PARTIES_PATH, PARTY_PATH } from "./lib/parties.ts";
+import { FIGURES_PATH } from "./lib/reporting.ts";
 import { navigate, usePath } from "./lib/router.tsx";
 import { AuditPage } from "./pages/AuditPage.tsx";
 import { CasePage } from "./pages/CasePage.tsx";
 import { CasesPage } from "./pages/CasesPage.tsx";
+import { FiguresPage } from "./pages/figures/FiguresPage.tsx";
 import { LoginPage } from "./pages/LoginPage.tsx";
 import { MfaEnrolPage } from "./pages/MfaEnrolPage.tsx";
 import { MfaVerifyPage } from "./pages/MfaVerifyPage.tsx";
@@ -37,6 +39,7 @@ const APP_PAGES: Record<string, ComponentType> = {
   [PATHS.cases]: CasesPage,
   [PARTIES_PATH]: PartiesPage,
   [PARTIES_IMPORT_PATH]: PartiesImportPage,
+  [FIGURES_PATH]: FiguresPage,
 };
 
 /** The page for a path: a fixed page, one case or one party by its id; null when there is none. */

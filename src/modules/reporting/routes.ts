@@ -163,7 +163,7 @@ export function reportingRoutes(app: FastifyInstance, deps: Deps): void {
     async (req) => transparency.getSettings(deps, principal(req)),
   );
 
-  r.put(
+  r.patch(
     "/api/v1/reporting/settings",
     {
       config: { auth: { permission: "reporting:manage" } },

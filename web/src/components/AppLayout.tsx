@@ -12,6 +12,7 @@ const NAV = [
   { to: "/", key: "nav.overview", permission: null },
   { to: "/cases", key: "nav.cases", permission: "cases:read" },
   { to: "/parties", key: "nav.parties", permission: "parties:read" },
+  { to: "/figures", key: "nav.figures", permission: "reporting:read" },
   { to: "/organisation", key: "nav.organisation", permission: null },
   { to: "/audit", key: "nav.audit", permission: null },
 ] as const;

@@ -45,7 +45,8 @@ export function RemovalDistributionChart({ rows }: { rows: { name: string; measu
     <figure className="chart">
       <svg
         role="img"
-        aria-labelledby={`${titleId} ${descId}`}
+        aria-labelledby={titleId}
+        aria-describedby={descId}
         viewBox={`0 0 ${width} ${height}`}
         className="chart__svg"
         data-chart="removal-distribution"
@@ -126,7 +127,8 @@ export function ComplianceTrendChart({ months }: { months: { month: string; meas
     <figure className="chart">
       <svg
         role="img"
-        aria-labelledby={`${titleId} ${descId}`}
+        aria-labelledby={titleId}
+        aria-describedby={descId}
         viewBox={`0 0 ${width} ${height}`}
         className="chart__svg"
         data-chart="compliance-trend"

@@ -152,9 +152,10 @@ export async function computeFigures(
 ): Promise<Figures> {
   checkFilter(f);
   const now = deps.clock.now();
+  // Two statements, on two connections where there is a pool (PostgreSQL), at the same time.
   const [itemRows, noticeRows] = await Promise.all([
-    store.itemFigures(deps.db, organisationId, f),
-    store.noticeFigures(deps.db, organisationId, f, now),
+    store.withSortMemory(deps.db, (tx) => store.itemFigures(tx, organisationId, f)),
+    store.withSortMemory(deps.db, (tx) => store.noticeFigures(tx, organisationId, f, now)),
   ]);
   const groups = new Map<
     string,

@@ -75,9 +75,10 @@ export function scorecardOf(p: {
 }
 
 // Computed figures are kept a few minutes per organisation and year: the page is public, and
-// the figures of a large hotline take seconds to compute.
+// the figures of a large hotline take seconds to compute. Requests that arrive while they are
+// being computed wait for that computation instead of starting their own.
 const CACHE_MS = 5 * 60_000;
-const caches = new WeakMap<Deps, Map<string, { at: number; data: TransparencyData }>>();
+const caches = new WeakMap<Deps, Map<string, { at: number; data: Promise<TransparencyData> }>>();
 
 function cacheOf(deps: Deps) {
   let c = caches.get(deps);
@@ -106,21 +107,33 @@ export async function publicTransparency(
   const cache = cacheOf(deps);
   const hit = cache.get(key);
   if (hit && now.getTime() - hit.at < CACHE_MS && now.getTime() >= hit.at) return hit.data;
+  const data = computeTransparency(deps, organisationId, year);
+  cache.set(key, { at: now.getTime(), data });
+  // A failure is not kept: the next request tries again.
+  data.catch(() => {
+    if (cache.get(key)?.data === data) cache.delete(key);
+  });
+  return data;
+}
+
+async function computeTransparency(
+  deps: Deps,
+  organisationId: string,
+  year: number,
+): Promise<TransparencyData> {
   const org = await store.organisationInfo(deps.db, organisationId);
   if (!org) throw new AppError("not_found");
   const f = await computeFigures(deps, organisationId, {
     from: new Date(Date.UTC(year, 0, 1)),
     to: new Date(Date.UTC(year + 1, 0, 1)),
   });
-  const data: TransparencyData = {
+  return {
     organisation: org.name,
     year,
     generatedAt: f.generatedAt,
     suppressBelow: SUPPRESS_BELOW,
     scorecards: f.parties.map(scorecardOf),
   };
-  cache.set(key, { at: now.getTime(), data });
-  return data;
 }
 
 /** Organisations whose page is on (the public index). */

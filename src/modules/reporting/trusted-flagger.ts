@@ -76,7 +76,7 @@ export async function buildTrustedFlaggerReport(
   const from = new Date(Date.UTC(year, 0, 1));
   const to = new Date(Date.UTC(year + 1, 0, 1));
   const [{ total, rows }, settings] = await Promise.all([
-    store.noticeBreakdowns(deps.db, organisationId, from, to),
+    store.withSortMemory(deps.db, (tx) => store.noticeBreakdowns(tx, organisationId, from, to)),
     store.settingsOf(deps.db, organisationId),
   ]);
   const pick = (by: store.BreakdownRow["by"]) => rows.filter((r) => r.by === by);

@@ -112,34 +112,37 @@ function noticeConditions(f: FigureFilter, alias: "n" | "noticed") {
 export async function itemFigures(db: Executor, organisationId: string, f: FigureFilter) {
   const [a, b, c, d] = noticeConditions(f, "noticed");
   const bucketCols = REMOVAL_BUCKETS.map((bk, i) => {
-    const lower = i === 0 ? null : REMOVAL_BUCKETS[i - 1]?.upTo;
+    const lower = i === 0 ? null : (REMOVAL_BUCKETS[i - 1]?.upTo ?? null);
     const cond =
       bk.upTo === null
         ? sql`secs > ${sql.lit(lower)}`
-        : lower === null || lower === undefined
+        : lower === null
           ? sql`secs <= ${sql.lit(bk.upTo)}`
           : sql`secs > ${sql.lit(lower)} and secs <= ${sql.lit(bk.upTo)}`;
     return sql`count(*) filter (where ${cond})::int as ${sql.ref(`b_${bk.id}`)}`;
   });
   const r = await sql<Record<string, unknown>>`
     with noticed as (
+      -- Latest notice first: the first notice is then the last row of its partition (no row
+      -- after it), where bool_or's running frame has seen every notice of the item and party.
+      -- One window, so one sort and one pass.
       select ni.item_id, ni.party_id, n.sent_at, n.category, ni.deadline_at, i.removed_at,
-             row_number() over w as rn,
-             bool_or(ni.outcome = 'refused') over w_all as refused,
-             bool_or(ni.claim_contradicted_at is not null) over w_all as contradicted
+             (lead(true) over w) is null as first,
+             bool_or(ni.outcome = 'refused') over w as refused,
+             bool_or(ni.claim_contradicted_at is not null) over w as contradicted
         from notice_items ni
         join notices n on n.id = ni.notice_id
         join items i on i.id = ni.item_id
        where n.organisation_id = ${organisationId}::uuid and n.sent_at is not null
-      window w as (partition by ni.item_id, ni.party_id order by n.sent_at, n.id),
-             w_all as (partition by ni.item_id, ni.party_id)
+      window w as (partition by ni.item_id, ni.party_id order by n.sent_at desc, n.id desc
+                   rows between unbounded preceding and current row)
     ), p as (
       select noticed.*,
              to_char(noticed.sent_at at time zone 'UTC', 'YYYY-MM') as month,
              case when noticed.removed_at >= noticed.sent_at
                   then extract(epoch from (noticed.removed_at - noticed.sent_at))::float8 end as secs
         from noticed
-       where rn = 1 ${a} ${b} ${c} ${d}
+       where first ${a} ${b} ${c} ${d}
     )
     select party_id, category, month,
            count(*)::int as items,

@@ -8,12 +8,12 @@ import type { MessageKey } from "../../i18n/nl.ts";
 import { type Bucket, type Measures, REMOVAL_BUCKETS } from "../../lib/reporting.ts";
 
 const BUCKET_COLOURS: Record<Bucket, string> = {
-  "1h": "#0f3c47",
-  "6h": "#17505e",
-  "24h": "#3b7d8c",
-  "48h": "#7fb1bb",
-  "7d": "#c9a227",
-  later: "#a3622b",
+  "1h": "#0b3d2e",
+  "6h": "#1c6b3c",
+  "24h": "#7fbf7b",
+  "48h": "#e6c677",
+  "7d": "#d0803a",
+  later: "#8c4a1f",
   notRemoved: "#a3222b",
 };
 
@@ -77,6 +77,7 @@ export function RemovalDistributionChart({ rows }: { rows: { name: string; measu
                       width={Math.max(0, w)}
                       height={20}
                       fill={BUCKET_COLOURS[b]}
+                      className="chart__segment"
                       data-bucket={b}
                     />
                   );

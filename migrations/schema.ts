@@ -773,3 +773,17 @@ export interface Database {
   enforcement_updates: EnforcementUpdatesTable;
   enforcement_documents: EnforcementDocumentsTable;
 }
+
+// 0011: reporting.
+
+export interface ReportingSettingsTable {
+  organisation_id: string;
+  transparency_published_at: Timestamp | null;
+  independence_statement: string | null;
+  updated_at: Timestamp;
+}
+
+/** Merged into `Database` above (declaration merging keeps this block separate). */
+export interface Database {
+  reporting_settings: ReportingSettingsTable;
+}

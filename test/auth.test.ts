@@ -70,6 +70,10 @@ for (const backend of backends) {
         "GET /api/v1/public/notices/:token",
         "POST /api/v1/public/notices/:token/responses",
         "GET /api/v1/schemas/notice-v1.json",
+        "GET /api/v1/public/transparency",
+        "GET /api/v1/public/transparency/:organisationId",
+        "GET /api/v1/public/transparency/:organisationId/open-data.json",
+        "GET /api/v1/public/transparency/:organisationId/open-data.csv",
       ]);
       const seen: string[] = [];
       for (const r of t.app.routeTable) {

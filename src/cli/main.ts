@@ -38,6 +38,10 @@ const commands: Record<
     summary: "hash banks: list, create, import/export hash lists, withdraw, match files",
     load: () => import("./banks.ts"),
   },
+  report: {
+    summary: "figures, the trusted flagger's yearly report (json, csv, html, pdf), registration export",
+    load: () => import("./report.ts"),
+  },
   attribution: {
     summary: "RDAP bootstrap files (status, download from IANA) and lookups of who hosts a URL",
     load: () => import("./attribution.ts"),

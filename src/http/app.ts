@@ -32,6 +32,7 @@ import { intakeRoutes } from "../modules/intake/routes.ts";
 import { reportsForCase } from "../modules/intake/service.ts";
 import { monitoringRoutes } from "../modules/monitoring/routes.ts";
 import { noticeRoutes } from "../modules/notices/routes.ts";
+import { reportingRoutes } from "../modules/reporting/routes.ts";
 import { limits } from "../platform/limits.ts";
 import { registerAuth } from "./plugins/auth.ts";
 import { registerErrorHandling } from "./plugins/errors.ts";
@@ -208,6 +209,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   ladderRoutes(app, deps);
   enforcementRoutes(app, deps);
   monitoringRoutes(app, deps);
+  reportingRoutes(app, deps);
 
   const webDir = opts.webDir;
   const hasWeb = webDir !== undefined && existsSync(join(webDir, "index.html"));

@@ -11,12 +11,14 @@ import {
   PORTAL_REQUEST_PATH,
 } from "./lib/enforcement.ts";
 import { PARTIES_IMPORT_PATH, PARTIES_PATH, PARTY_PATH } from "./lib/parties.ts";
+import { FIGURES_PATH } from "./lib/reporting.ts";
 import { navigate, usePath } from "./lib/router.tsx";
 import { AuditPage } from "./pages/AuditPage.tsx";
 import { CasePage } from "./pages/CasePage.tsx";
 import { CasesPage } from "./pages/CasesPage.tsx";
 import { CoordinationPage, EnforcementListPage, PortalListPage } from "./pages/EnforcementPage.tsx";
 import { EnforcementRequestPage } from "./pages/EnforcementRequestPage.tsx";
+import { FiguresPage } from "./pages/figures/FiguresPage.tsx";
 import { LoginPage } from "./pages/LoginPage.tsx";
 import { MfaEnrolPage } from "./pages/MfaEnrolPage.tsx";
 import { MfaVerifyPage } from "./pages/MfaVerifyPage.tsx";
@@ -49,6 +51,7 @@ const APP_PAGES: Record<string, ComponentType> = {
   [ENFORCEMENT_PATH]: EnforcementListPage,
   [COORDINATION_PATH]: CoordinationPage,
   [PORTAL_PATH]: PortalListPage,
+  [FIGURES_PATH]: FiguresPage,
 };
 
 /** The page for a path: a fixed page, one case or one party by its id; null when there is none. */

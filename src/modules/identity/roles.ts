@@ -45,6 +45,8 @@ export const permissions = [
   "enforcement:read",
   "enforcement:manage",
   "enforcement:respond",
+  "reporting:read",
+  "reporting:manage",
 ] as const;
 export type Permission = (typeof permissions)[number];
 
@@ -156,12 +158,24 @@ const escalationGrants: Partial<Record<Role, readonly Permission[]>> = {
   regulator_officer: ["enforcement:read", "enforcement:respond"],
 };
 
+/**
+ * Figures and reports (issue 8): hotline staff and auditors read the figures and exports; only
+ * an admin publishes the transparency page and sets the independence statement.
+ */
+const reportingGrants: Partial<Record<Role, readonly Permission[]>> = {
+  admin: ["reporting:read", "reporting:manage"],
+  supervisor: ["reporting:read"],
+  analyst: ["reporting:read"],
+  auditor: ["reporting:read"],
+};
+
 export const permissionsOf = (role: Role): readonly Permission[] => [
   ...rolePermissions[role],
   ...(evidenceGrants[role] ?? []),
   ...(bankGrants[role] ?? []),
   ...(noticeGrants[role] ?? []),
   ...(escalationGrants[role] ?? []),
+  ...(reportingGrants[role] ?? []),
 ];
 export const roleFitsKind = (role: Role, kind: OrganisationKind): boolean => rolesByKind[kind].includes(role);
 export const rolesFor = (kind: OrganisationKind): readonly Role[] => rolesByKind[kind];

@@ -19,6 +19,7 @@ const NAV = [
     kinds: ["hotline", "helpdesk"],
   },
   { to: "/portal", key: "nav.portal", permission: "enforcement:read", kinds: ["regulator", "police"] },
+  { to: "/figures", key: "nav.figures", permission: "reporting:read" },
   { to: "/organisation", key: "nav.organisation", permission: null },
   { to: "/audit", key: "nav.audit", permission: null },
 ] as const;

@@ -4,6 +4,7 @@
 import type { ReactNode } from "react";
 import { useI18n } from "../i18n/index.tsx";
 import { RESPOND_PATH } from "../lib/notices.ts";
+import { isTransparencyPath } from "../lib/reporting.ts";
 import { Link, usePath } from "../lib/router.tsx";
 import { BrandMark } from "./Brand.tsx";
 import { LanguageSwitch } from "./LanguageSwitch.tsx";
@@ -23,7 +24,8 @@ export function isPublicPath(path: string): boolean {
     (PUBLIC_REPORT_PATHS as readonly string[]).includes(path) ||
     path === PUBLIC_STATUS_PATH ||
     isDeviceHashPath(path) ||
-    RESPOND_PATH.test(path)
+    RESPOND_PATH.test(path) ||
+    isTransparencyPath(path)
   );
 }
 

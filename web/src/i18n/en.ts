@@ -1,7 +1,9 @@
 // English catalogue. Typed as Catalogue, so a missing or extra key fails the type check.
 import type { Catalogue } from "./nl.ts";
+import { reportingEn } from "./reporting.en.ts";
 
 export const en: Catalogue = {
+  ...reportingEn,
   "app.name": "Vangrail",
   "app.tagline": "Vangrail — open-source platform for hotlines fighting online sexual violence",
 

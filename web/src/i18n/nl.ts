@@ -1,7 +1,9 @@
 // Dutch catalogue: the default language and the source of the message keys.
 // Placeholders are written {name}; en.ts must have exactly the same keys.
+import { reportingNl } from "./reporting.nl.ts";
 
 export const nl = {
+  ...reportingNl,
   "app.name": "Vangrail",
   "app.tagline": "Vangrail — open-source platform voor meldpunten tegen online seksueel geweld",
 

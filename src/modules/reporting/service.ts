@@ -5,18 +5,25 @@ export {
   buildRegistrationExport,
   csvCell,
   figuresCsv,
+  buildRegulatorYearly,
   type RegistrationExport,
+  type RegulatorYearly,
   registrationCsv,
   registrationExport,
+  regulatorYearly,
+  regulatorYearlyCsv,
   toCsv,
 } from "./exports.ts";
 export {
   checkFilter,
   computeFigures,
+  computeRegulatorFigures,
   type Figures,
   figures,
   filterParties,
   type Measures,
+  type RegulatorFigures,
+  type RegulatorMeasures,
 } from "./measures.ts";
 export { reportingOrganisations } from "./store.ts";
 export {

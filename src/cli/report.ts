@@ -63,7 +63,11 @@ export async function run(argv: string[]): Promise<number> {
   );
   if (!a) return 0;
   const [sub, ...extra] = a.positionals;
-  if (!sub || !["trusted-flagger", "figures", "registration", "regulator"].includes(sub) || extra.length > 0) {
+  if (
+    !sub ||
+    !["trusted-flagger", "figures", "registration", "regulator"].includes(sub) ||
+    extra.length > 0
+  ) {
     console.error(help);
     return 2;
   }

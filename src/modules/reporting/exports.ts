@@ -5,12 +5,12 @@
 import { AppError } from "../../platform/errors.ts";
 import { category as categoryOf, taxonomy } from "../cases/taxonomy.ts";
 import type { Deps } from "../deps.ts";
-import { authorize, type Principal } from "../identity/principal.ts";
 import { REGULATOR_CODE, regulatorRequestsByParty } from "../escalation/regulator-figures.ts";
 import { regulatorById } from "../escalation/regulators.ts";
+import { authorize, type Principal } from "../identity/principal.ts";
 import { computeRegulatorFigures, type Figures, type Measures, type RegulatorMeasures } from "./measures.ts";
-import { MAX_YEAR, MIN_YEAR } from "./trusted-flagger.ts";
 import * as store from "./store.ts";
+import { MAX_YEAR, MIN_YEAR } from "./trusted-flagger.ts";
 
 export type Cell = string | number | boolean | null | undefined;
 
@@ -160,7 +160,16 @@ export function figuresCsv(f: Figures): string {
     ]),
   ];
   return toCsv(
-    ["scope", "party_id", "party", "category", "month", ...MEASURE_COLUMNS, "regulator", ...REGULATOR_COLUMNS],
+    [
+      "scope",
+      "party_id",
+      "party",
+      "category",
+      "month",
+      ...MEASURE_COLUMNS,
+      "regulator",
+      ...REGULATOR_COLUMNS,
+    ],
     [...rows.map((r) => [...r, null, ...REGULATOR_COLUMNS.map(() => null)]), ...regulatorRows],
   );
 }
@@ -364,6 +373,14 @@ export function regulatorYearlyCsv(x: RegulatorYearly): string {
   return toCsv(header, [
     ["year", x.regulator, x.year, null, null, ...regulatorCells(total)],
     ...x.months.map((m) => ["month", x.regulator, x.year, m.month, null, ...regulatorCells(m.measures)]),
-    ...x.asked.byParty.map((p) => ["party", x.regulator, x.year, null, p.party, p.requests, ...blank.slice(1)]),
+    ...x.asked.byParty.map((p) => [
+      "party",
+      x.regulator,
+      x.year,
+      null,
+      p.party,
+      p.requests,
+      ...blank.slice(1),
+    ]),
   ]);
 }

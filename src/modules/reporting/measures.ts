@@ -9,13 +9,13 @@
 import { AppError } from "../../platform/errors.ts";
 import { category as categoryOf } from "../cases/taxonomy.ts";
 import type { Deps } from "../deps.ts";
-import { authorize, type Principal } from "../identity/principal.ts";
 import {
   emptyRegulatorMeasures,
   type RegulatorMeasures,
   regulatorFigures,
 } from "../escalation/regulator-figures.ts";
 import { regulatorById } from "../escalation/regulators.ts";
+import { authorize, type Principal } from "../identity/principal.ts";
 import * as store from "./store.ts";
 
 export type { RegulatorMeasures } from "../escalation/regulator-figures.ts";
@@ -97,7 +97,8 @@ export async function computeRegulatorFigures(
   const rows = await regulatorFigures(deps.db, organisationId, f);
   const out: RegulatorFigures = { total: emptyRegulatorMeasures(), items: [], months: [] };
   for (const r of rows) {
-    if (r.regulator && r.month) out.months.push({ regulator: r.regulator, month: r.month, measures: r.measures });
+    if (r.regulator && r.month)
+      out.months.push({ regulator: r.regulator, month: r.month, measures: r.measures });
     else if (r.regulator)
       out.items.push({
         regulator: r.regulator,

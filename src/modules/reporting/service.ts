@@ -3,9 +3,9 @@
 // SQL (store.ts) apart from the service functions, which check permissions per organisation.
 export {
   buildRegistrationExport,
+  buildRegulatorYearly,
   csvCell,
   figuresCsv,
-  buildRegulatorYearly,
   type RegistrationExport,
   type RegulatorYearly,
   registrationCsv,

@@ -235,11 +235,11 @@ function assertClose(
 ) {
   assert.ok(actual, `${label}: present`);
   for (const k of Object.keys(e) as (keyof reporting.RegulatorMeasures)[]) {
-    const a = actual[k];
-    const b = e[k];
-    if (typeof a === "number" && typeof b === "number" && !Number.isInteger(b))
-      assert.ok(Math.abs(a - b) < 1e-6, `${label}.${k}: ${a} != ${b}`);
-    else assert.deepEqual(a, b, `${label}.${k}`);
+    const got: unknown = actual[k];
+    const want: unknown = e[k];
+    if (typeof got === "number" && typeof want === "number" && !Number.isInteger(want))
+      assert.ok(Math.abs(got - want) < 1e-6, `${label}.${k}: ${got} != ${want}`);
+    else assert.deepEqual(got, want, `${label}.${k}`);
   }
 }
 

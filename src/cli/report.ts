@@ -10,6 +10,7 @@ const help = `Usage:
   vangrail report figures [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--category ID] [--party PARTY_ID]
                           [--format json|csv]
   vangrail report registration --from YYYY-MM-DD --to YYYY-MM-DD [--format csv|json]
+  vangrail report regulator --year YYYY --regulator CODE [--format json|csv]
 
 Common options:
   --organisation ID|NAME   the hotline to report on (needed when there is more than one)
@@ -21,6 +22,9 @@ trusted-flagger: the DSA art. 22(3) report of the notices sent in that calendar 
   pdf is printed by Chromium (CAPTURE_BROWSER_PATH).
 figures: every measure per party, category and month (docs/REPORTING.md defines them).
 registration: cases by month and category with the taxonomy's codes, for police and prosecution.
+regulator: the yearly figures of one regulator (its code in the catalogue, e.g. acm): the
+  enforcement requests filed with it in that year, what it did with them and how fast; no
+  personal data.
 Dates are days in UTC; --to is inclusive.`;
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -53,19 +57,24 @@ export async function run(argv: string[]): Promise<number> {
       to: { type: "string" },
       category: { type: "string" },
       party: { type: "string" },
+      regulator: { type: "string" },
     },
     help,
   );
   if (!a) return 0;
   const [sub, ...extra] = a.positionals;
-  if (!sub || !["trusted-flagger", "figures", "registration"].includes(sub) || extra.length > 0) {
+  if (
+    !sub ||
+    !["trusted-flagger", "figures", "registration", "regulator"].includes(sub) ||
+    extra.length > 0
+  ) {
     console.error(help);
     return 2;
   }
   const v = a.values;
   // Everything about the arguments is checked before the database is opened.
   let year = 0;
-  if (sub === "trusted-flagger") {
+  if (sub === "trusted-flagger" || sub === "regulator") {
     if (!v.year || !/^\d{4}$/.test(v.year)) throw new UsageError(`give --year YYYY\n\n${help}`);
     year = Number(v.year);
   }
@@ -73,11 +82,13 @@ export async function run(argv: string[]): Promise<number> {
   const format =
     sub === "trusted-flagger"
       ? oneOf(v.format, ["json", "csv", "pdf", "html"] as const, "json", "format")
-      : sub === "figures"
+      : sub === "figures" || sub === "regulator"
         ? oneOf(v.format, ["json", "csv"] as const, "json", "format")
         : oneOf(v.format, ["csv", "json"] as const, "csv", "format");
   const from = dayOf(v.from, "from");
   const to = dayOf(v.to, "to", true);
+  if (sub === "regulator" && (!v.regulator || !/^[a-z][a-z0-9_]{1,39}$/.test(v.regulator)))
+    throw new UsageError(`give --regulator CODE (for example acm)\n\n${help}`);
   if (sub === "registration" && (!from || !to)) throw new UsageError(`give --from and --to\n\n${help}`);
   if (v.party !== undefined && !/^[0-9a-f-]{36}$/i.test(v.party))
     throw new UsageError(`--party must be a party id (uuid)\n\n${help}`);
@@ -124,6 +135,9 @@ export async function run(argv: string[]): Promise<number> {
         partyId: v.party,
       });
       output = format === "csv" ? reporting.figuresCsv(f) : `${JSON.stringify(f, null, 2)}\n`;
+    } else if (sub === "regulator") {
+      const x = await reporting.buildRegulatorYearly(rt.deps, orgId, year, v.regulator as string);
+      output = format === "csv" ? reporting.regulatorYearlyCsv(x) : `${JSON.stringify(x, null, 2)}\n`;
     } else {
       const x = await reporting.buildRegistrationExport(rt.deps, orgId, from as Date, to as Date);
       output = format === "csv" ? reporting.registrationCsv(x) : `${JSON.stringify(x, null, 2)}\n`;

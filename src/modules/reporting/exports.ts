@@ -5,9 +5,12 @@
 import { AppError } from "../../platform/errors.ts";
 import { category as categoryOf, taxonomy } from "../cases/taxonomy.ts";
 import type { Deps } from "../deps.ts";
+import { REGULATOR_CODE, regulatorRequestsByParty } from "../escalation/regulator-figures.ts";
+import { regulatorById } from "../escalation/regulators.ts";
 import { authorize, type Principal } from "../identity/principal.ts";
-import type { Figures, Measures } from "./measures.ts";
+import { computeRegulatorFigures, type Figures, type Measures, type RegulatorMeasures } from "./measures.ts";
 import * as store from "./store.ts";
+import { MAX_YEAR, MIN_YEAR } from "./trusted-flagger.ts";
 
 export type Cell = string | number | boolean | null | undefined;
 
@@ -62,6 +65,52 @@ const MEASURE_COLUMNS: (keyof Measures)[] = [
 
 const measureCells = (m: Measures): Cell[] => MEASURE_COLUMNS.map((c) => m[c] as Cell);
 
+/** The per-regulator columns (after the notice measures; empty on the other rows). */
+export const REGULATOR_COLUMNS = [
+  "requestsFiled",
+  "requestsReceived",
+  "requestsNotReceived",
+  "regulatorAckMedianSeconds",
+  "regulatorAckP90Seconds",
+  "requestsDecided",
+  "decisionMedianSeconds",
+  "decisionP90Seconds",
+  "decidedInTerm",
+  "lapsedTerms",
+  "requestsWithdrawn",
+  "requestsOpen",
+  "termsExtended",
+  "defaultNotices",
+  "decisionsGranted",
+  "decisionsPartlyGranted",
+  "decisionsRefused",
+  "decisionsInadmissible",
+  "decisionsOther",
+] as const;
+
+const regulatorCells = (m: RegulatorMeasures): Cell[] => [
+  m.filed,
+  m.received,
+  m.notReceived,
+  m.ackMedianSeconds,
+  m.ackP90Seconds,
+  m.decided,
+  m.decisionMedianSeconds,
+  m.decisionP90Seconds,
+  m.decidedInTerm,
+  m.lapsed,
+  m.withdrawn,
+  m.open,
+  m.extended,
+  m.defaultNotices,
+  m.decisions.granted,
+  m.decisions.partly_granted,
+  m.decisions.refused,
+  m.decisions.inadmissible,
+  m.decisions.other,
+];
+const noMeasures: Cell[] = MEASURE_COLUMNS.map(() => null);
+
 /** Every row of the figures (total, per party, category, month, and the trends) as one CSV table. */
 export function figuresCsv(f: Figures): string {
   const names = new Map(f.parties.map((p) => [p.partyId, p.name]));
@@ -87,7 +136,42 @@ export function figuresCsv(f: Figures): string {
       ...measureCells(m.measures),
     ]),
   ];
-  return toCsv(["scope", "party_id", "party", "category", "month", ...MEASURE_COLUMNS], rows);
+  const regulatorRows: Cell[][] = [
+    ["regulator_total", null, null, null, null, ...noMeasures, null, ...regulatorCells(f.regulators.total)],
+    ...f.regulators.items.map((r) => [
+      "regulator",
+      null,
+      null,
+      null,
+      null,
+      ...noMeasures,
+      r.regulator,
+      ...regulatorCells(r.measures),
+    ]),
+    ...f.regulators.months.map((r) => [
+      "regulator_month",
+      null,
+      null,
+      null,
+      r.month,
+      ...noMeasures,
+      r.regulator,
+      ...regulatorCells(r.measures),
+    ]),
+  ];
+  return toCsv(
+    [
+      "scope",
+      "party_id",
+      "party",
+      "category",
+      "month",
+      ...MEASURE_COLUMNS,
+      "regulator",
+      ...REGULATOR_COLUMNS,
+    ],
+    [...rows.map((r) => [...r, null, ...REGULATOR_COLUMNS.map(() => null)]), ...regulatorRows],
+  );
 }
 
 // --- Registration export (police and prosecution) -----------------------------------------------
@@ -169,4 +253,134 @@ export function registrationCsv(x: RegistrationExport): string {
       r.cases,
     ]),
   );
+}
+
+// --- The yearly figures per regulator -------------------------------------------------------------
+
+export interface RegulatorYearly {
+  year: number;
+  regulator: string;
+  regulatorName: { nl: string; en: string } | null;
+  /** The hotline that filed the requests (an organisation, not a person). */
+  applicant: string;
+  /** What was asked of it: the requests filed in the year, and which parties they were about. */
+  asked: { filed: number; byParty: { party: string; requests: number }[] };
+  /** What it did with them (as of the moment of computing). */
+  did: {
+    received: number;
+    notReceived: number;
+    decided: number;
+    decisions: RegulatorMeasures["decisions"];
+    decidedInTerm: number;
+    lapsedTerms: number;
+    termsExtended: number;
+    defaultNotices: number;
+    withdrawn: number;
+    open: number;
+  };
+  /** How fast, in seconds. */
+  speed: {
+    ackMedianSeconds: number | null;
+    ackP90Seconds: number | null;
+    decisionMedianSeconds: number | null;
+    decisionP90Seconds: number | null;
+  };
+  /** The same per UTC month of filing. */
+  months: { month: string; measures: RegulatorMeasures }[];
+  generatedAt: string;
+}
+
+function checkRegulatorYear(year: number, regulator: string): void {
+  const errors = [];
+  if (!Number.isInteger(year) || year < MIN_YEAR || year > MAX_YEAR)
+    errors.push({ path: "year", pointer: "/year", message: `A year from ${MIN_YEAR} to ${MAX_YEAR}.` });
+  if (!REGULATOR_CODE.test(regulator))
+    errors.push({ path: "code", pointer: "/code", message: "Not a regulator code." });
+  if (errors.length > 0) throw new AppError("validation_failed", { errors });
+}
+
+/** The yearly figures of one regulator (requests filed in that UTC calendar year); no personal data. */
+export async function buildRegulatorYearly(
+  deps: Deps,
+  organisationId: string,
+  year: number,
+  regulator: string,
+): Promise<RegulatorYearly> {
+  checkRegulatorYear(year, regulator);
+  const from = new Date(Date.UTC(year, 0, 1));
+  const to = new Date(Date.UTC(year + 1, 0, 1));
+  const [f, byParty, org] = await Promise.all([
+    computeRegulatorFigures(deps, organisationId, { from, to, regulator }),
+    regulatorRequestsByParty(deps.db, organisationId, regulator, from, to),
+    store.organisationInfo(deps.db, organisationId),
+  ]);
+  const m = f.total;
+  return {
+    year,
+    regulator,
+    regulatorName: regulatorById(regulator)?.name ?? null,
+    applicant: org?.name ?? "",
+    asked: { filed: m.filed, byParty },
+    did: {
+      received: m.received,
+      notReceived: m.notReceived,
+      decided: m.decided,
+      decisions: m.decisions,
+      decidedInTerm: m.decidedInTerm,
+      lapsedTerms: m.lapsed,
+      termsExtended: m.extended,
+      defaultNotices: m.defaultNotices,
+      withdrawn: m.withdrawn,
+      open: m.open,
+    },
+    speed: {
+      ackMedianSeconds: m.ackMedianSeconds,
+      ackP90Seconds: m.ackP90Seconds,
+      decisionMedianSeconds: m.decisionMedianSeconds,
+      decisionP90Seconds: m.decisionP90Seconds,
+    },
+    months: f.months.map((x) => ({ month: x.month, measures: x.measures })),
+    generatedAt: deps.clock.now().toISOString(),
+  };
+}
+
+export async function regulatorYearly(deps: Deps, by: Principal, year: number, regulator: string) {
+  authorize(by, "reporting:read");
+  return buildRegulatorYearly(deps, by.organisationId, year, regulator);
+}
+
+/** The yearly figures as CSV: the year's row, one row per month, then the parties asked about. */
+export function regulatorYearlyCsv(x: RegulatorYearly): string {
+  const header = ["scope", "regulator", "year", "month", "party", ...REGULATOR_COLUMNS];
+  const total: RegulatorMeasures = {
+    filed: x.asked.filed,
+    received: x.did.received,
+    notReceived: x.did.notReceived,
+    ackMedianSeconds: x.speed.ackMedianSeconds,
+    ackP90Seconds: x.speed.ackP90Seconds,
+    decided: x.did.decided,
+    decisionMedianSeconds: x.speed.decisionMedianSeconds,
+    decisionP90Seconds: x.speed.decisionP90Seconds,
+    decidedInTerm: x.did.decidedInTerm,
+    lapsed: x.did.lapsedTerms,
+    withdrawn: x.did.withdrawn,
+    open: x.did.open,
+    extended: x.did.termsExtended,
+    defaultNotices: x.did.defaultNotices,
+    decisions: x.did.decisions,
+  };
+  const blank = REGULATOR_COLUMNS.map(() => null);
+  return toCsv(header, [
+    ["year", x.regulator, x.year, null, null, ...regulatorCells(total)],
+    ...x.months.map((m) => ["month", x.regulator, x.year, m.month, null, ...regulatorCells(m.measures)]),
+    ...x.asked.byParty.map((p) => [
+      "party",
+      x.regulator,
+      x.year,
+      null,
+      p.party,
+      p.requests,
+      ...blank.slice(1),
+    ]),
+  ]);
 }

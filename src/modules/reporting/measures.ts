@@ -3,15 +3,22 @@
 // and the verified removal (the first monitoring check that saw an item gone), never a party's
 // own claim of removal. docs/REPORTING.md defines every measure exactly.
 //
-// Per-regulator figures (requests filed, time to acknowledgement and to decision, lapsed
-// terms, decisions) belong beside these once the escalation module records enforcement
-// requests: add a `regulators` section to `Figures`, computed by a function of the escalation
-// module's service, and call it from `computeFigures` below (see docs/REPORTING.md, "Regulators").
+// The per-regulator figures (requests filed, time to acknowledgement and to decision, lapsed
+// terms, decisions) come from the escalation module's enforcement requests
+// (escalation/regulator-figures.ts) and form the `regulators` section.
 import { AppError } from "../../platform/errors.ts";
 import { category as categoryOf } from "../cases/taxonomy.ts";
 import type { Deps } from "../deps.ts";
+import {
+  emptyRegulatorMeasures,
+  type RegulatorMeasures,
+  regulatorFigures,
+} from "../escalation/regulator-figures.ts";
+import { regulatorById } from "../escalation/regulators.ts";
 import { authorize, type Principal } from "../identity/principal.ts";
 import * as store from "./store.ts";
+
+export type { RegulatorMeasures } from "../escalation/regulator-figures.ts";
 
 export type { FigureFilter, RemovalBucket } from "./store.ts";
 export { REMOVAL_BUCKETS } from "./store.ts";
@@ -70,6 +77,39 @@ export interface Figures {
   months: { month: string; measures: Measures }[];
   partyMonths: { partyId: string; month: string; measures: Measures }[];
   categoryMonths: { category: string; month: string; measures: Measures }[];
+  regulators: RegulatorFigures;
+}
+
+export interface RegulatorFigures {
+  total: RegulatorMeasures;
+  /** Per regulator (its code, and its name in the catalogue when it is there). */
+  items: { regulator: string; name: { nl: string; en: string } | null; measures: RegulatorMeasures }[];
+  /** Per regulator and UTC month of filing. */
+  months: { regulator: string; month: string; measures: RegulatorMeasures }[];
+}
+
+/** The per-regulator section from the recorded enforcement requests (same period, category, party). */
+export async function computeRegulatorFigures(
+  deps: Deps,
+  organisationId: string,
+  f: store.FigureFilter & { regulator?: string | undefined },
+): Promise<RegulatorFigures> {
+  const rows = await regulatorFigures(deps.db, organisationId, f);
+  const out: RegulatorFigures = { total: emptyRegulatorMeasures(), items: [], months: [] };
+  for (const r of rows) {
+    if (r.regulator && r.month)
+      out.months.push({ regulator: r.regulator, month: r.month, measures: r.measures });
+    else if (r.regulator)
+      out.items.push({
+        regulator: r.regulator,
+        name: regulatorById(r.regulator)?.name ?? null,
+        measures: r.measures,
+      });
+    else out.total = r.measures;
+  }
+  out.items.sort((a, b) => b.measures.filed - a.measures.filed || a.regulator.localeCompare(b.regulator));
+  out.months.sort((a, b) => a.regulator.localeCompare(b.regulator) || a.month.localeCompare(b.month));
+  return out;
 }
 
 const emptyItems: Omit<store.ItemFigureRow, keyof store.GroupKey> = {
@@ -153,9 +193,10 @@ export async function computeFigures(
   checkFilter(f);
   const now = deps.clock.now();
   // Two statements, on two connections where there is a pool (PostgreSQL), at the same time.
-  const [itemRows, noticeRows] = await Promise.all([
+  const [itemRows, noticeRows, regulators] = await Promise.all([
     store.withSortMemory(deps.db, (tx) => store.itemFigures(tx, organisationId, f)),
     store.withSortMemory(deps.db, (tx) => store.noticeFigures(tx, organisationId, f, now)),
+    computeRegulatorFigures(deps, organisationId, f),
   ]);
   const groups = new Map<
     string,
@@ -188,6 +229,7 @@ export async function computeFigures(
     months: [],
     partyMonths: [],
     categoryMonths: [],
+    regulators,
   };
   for (const g of groups.values()) {
     const m = measuresOf(g.items ?? emptyItems, g.notices ?? emptyNotices);

@@ -7,7 +7,14 @@ import { z } from "zod";
 import { principal } from "../../http/plugins/auth.ts";
 import { categoryIds } from "../cases/taxonomy.ts";
 import type { Deps } from "../deps.ts";
-import { figuresCsv, registrationCsv, registrationExport } from "./exports.ts";
+import { REGULATOR_CODE } from "../escalation/regulator-figures.ts";
+import {
+  figuresCsv,
+  registrationCsv,
+  registrationExport,
+  regulatorYearly,
+  regulatorYearlyCsv,
+} from "./exports.ts";
 import { figures, filterParties } from "./measures.ts";
 import * as transparency from "./transparency.ts";
 import {
@@ -150,6 +157,26 @@ export function reportingRoutes(app: FastifyInstance, deps: Deps): void {
       );
       if (req.query.format === "csv")
         return csv(reply, `registration-${req.query.from}-${req.query.to}.csv`, registrationCsv(x));
+      return x;
+    },
+  );
+
+  r.get(
+    "/api/v1/reporting/regulators/:code/yearly",
+    {
+      config: read,
+      schema: {
+        tags,
+        summary:
+          "Yearly figures for one regulator: what was asked of it, what it did, how fast (no personal data)",
+        params: z.object({ code: z.string().max(40).regex(REGULATOR_CODE, "Not a regulator code.") }),
+        querystring: z.strictObject({ year, format: z.enum(["json", "csv"]).default("json") }),
+      },
+    },
+    async (req, reply) => {
+      const x = await regulatorYearly(deps, principal(req), req.query.year, req.params.code);
+      if (req.query.format === "csv")
+        return csv(reply, `regulator-${x.regulator}-${x.year}.csv`, regulatorYearlyCsv(x));
       return x;
     },
   );

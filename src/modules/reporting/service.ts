@@ -3,20 +3,27 @@
 // SQL (store.ts) apart from the service functions, which check permissions per organisation.
 export {
   buildRegistrationExport,
+  buildRegulatorYearly,
   csvCell,
   figuresCsv,
   type RegistrationExport,
+  type RegulatorYearly,
   registrationCsv,
   registrationExport,
+  regulatorYearly,
+  regulatorYearlyCsv,
   toCsv,
 } from "./exports.ts";
 export {
   checkFilter,
   computeFigures,
+  computeRegulatorFigures,
   type Figures,
   figures,
   filterParties,
   type Measures,
+  type RegulatorFigures,
+  type RegulatorMeasures,
 } from "./measures.ts";
 export { reportingOrganisations } from "./store.ts";
 export {

@@ -43,6 +43,30 @@ export interface Figures {
   categories: { category: string; dsaCategory: string | null; measures: Measures }[];
   months: { month: string; measures: Measures }[];
   partyMonths: { partyId: string; month: string; measures: Measures }[];
+  regulators: {
+    total: RegulatorMeasures;
+    items: { regulator: string; name: { nl: string; en: string } | null; measures: RegulatorMeasures }[];
+    months: { regulator: string; month: string; measures: RegulatorMeasures }[];
+  };
+}
+
+/** Per-regulator figures (docs/REPORTING.md, "Regulators"); times in seconds. */
+export interface RegulatorMeasures {
+  filed: number;
+  received: number;
+  notReceived: number;
+  ackMedianSeconds: number | null;
+  ackP90Seconds: number | null;
+  decided: number;
+  decisionMedianSeconds: number | null;
+  decisionP90Seconds: number | null;
+  decidedInTerm: number;
+  lapsed: number;
+  withdrawn: number;
+  open: number;
+  extended: number;
+  defaultNotices: number;
+  decisions: Record<"granted" | "partly_granted" | "refused" | "inadmissible" | "other", number>;
 }
 
 export interface FilterParty {

@@ -1,8 +1,8 @@
 // The figures dashboard: filters (period, type, party) in the address, a summary, the removal
 // time per party and the compliance per month as charts, the same numbers in tables, CSV
 // export, the yearly trusted-flagger report, the registration export for police and
-// prosecution, and the publication settings. Per-regulator figures join here once enforcement
-// requests are recorded (docs/REPORTING.md).
+// prosecution, the publication settings, and the regulators' clocks (requests filed, time to
+// acknowledgement and decision, lapsed terms, decisions) from the recorded enforcement requests.
 import { useId, useState } from "react";
 import { Alert, ProblemAlert } from "../../components/Alert.tsx";
 import { TableRegion } from "../../components/DataTable.tsx";
@@ -19,6 +19,7 @@ import {
   type FilterParty,
   hoursOf,
   type Measures,
+  type RegulatorMeasures,
   type ReportingSettings,
 } from "../../lib/reporting.ts";
 import { navigate, useSearch } from "../../lib/router.tsx";
@@ -198,6 +199,7 @@ export function FiguresPage() {
               head={t("figures.col.month")}
               rows={figures.data.months.map((m) => ({ key: m.month, label: m.month, measures: m.measures }))}
             />
+            <RegulatorsTable regulators={figures.data.regulators} />
           </>
         )
       ) : null}
@@ -250,6 +252,67 @@ const COLUMNS: { key: MessageKey; value: (m: Measures, f: ReturnType<typeof useF
   { key: "figures.stat.refused", value: (m, f) => f.count(m.refused) },
   { key: "figures.stat.removedBeforeNotice", value: (m, f) => f.count(m.removedBeforeNotice) },
 ];
+
+const REGULATOR_COLUMNS: {
+  key: MessageKey;
+  value: (m: RegulatorMeasures, f: ReturnType<typeof useFormat>) => string;
+}[] = [
+  { key: "figures.reg.filed", value: (m, f) => f.count(m.filed) },
+  { key: "figures.reg.notReceived", value: (m, f) => f.count(m.notReceived) },
+  { key: "figures.reg.ackMedian", value: (m, f) => f.hours(m.ackMedianSeconds) },
+  { key: "figures.reg.ackP90", value: (m, f) => f.hours(m.ackP90Seconds) },
+  { key: "figures.reg.decided", value: (m, f) => f.count(m.decided) },
+  { key: "figures.reg.decisionMedian", value: (m, f) => f.hours(m.decisionMedianSeconds) },
+  { key: "figures.reg.decisionP90", value: (m, f) => f.hours(m.decisionP90Seconds) },
+  { key: "figures.reg.lapsed", value: (m, f) => f.count(m.lapsed) },
+  { key: "figures.reg.granted", value: (m, f) => f.count(m.decisions.granted + m.decisions.partly_granted) },
+  { key: "figures.reg.refused", value: (m, f) => f.count(m.decisions.refused + m.decisions.inadmissible) },
+  { key: "figures.reg.withdrawn", value: (m, f) => f.count(m.withdrawn) },
+  { key: "figures.reg.open", value: (m, f) => f.count(m.open) },
+];
+
+/** The regulators' clocks: one row per regulator, from the recorded enforcement requests. */
+function RegulatorsTable({ regulators }: { regulators: Figures["regulators"] | undefined }) {
+  const { t, locale } = useI18n();
+  const f = useFormat();
+  const id = useId();
+  if (!regulators || regulators.items.length === 0) return null;
+  const title = t("figures.reg.title");
+  return (
+    <section className="section" aria-labelledby={id}>
+      <h2 className="section-title" id={id}>
+        {title}
+      </h2>
+      <p className="section__intro">{t("figures.reg.intro")}</p>
+      <TableRegion label={title}>
+        <table className="table table--dense">
+          <thead>
+            <tr>
+              <th scope="col">{t("figures.reg.regulator")}</th>
+              {REGULATOR_COLUMNS.map((c) => (
+                <th scope="col" className="num" key={c.key}>
+                  {t(c.key)}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {regulators.items.map((r) => (
+              <tr key={r.regulator}>
+                <th scope="row">{r.name ? r.name[locale] : r.regulator}</th>
+                {REGULATOR_COLUMNS.map((c) => (
+                  <td className="num" key={c.key}>
+                    {c.value(r.measures, f)}
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableRegion>
+    </section>
+  );
+}
 
 function MeasuresTable({
   title,

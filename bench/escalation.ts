@@ -4,13 +4,10 @@
 // module); and an idle tick with every item on a ladder and nothing due (the cost of the
 // five-minute cron). Checked after: one reminder per item, one transition per move. Runs on
 // PostgreSQL (BENCH_DATABASE_URL, TEST_DATABASE_URL or scripts/test-postgres.sh) and PGlite.
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { fileURLToPath } from "node:url";
-import pg from "pg";
 import pino from "pino";
 import * as registry from "../src/modules/attribution/parties.ts";
 import * as audit from "../src/modules/audit/service.ts";
@@ -24,9 +21,9 @@ import { ManualClock } from "../src/platform/clock.ts";
 import { loadConfig } from "../src/platform/config.ts";
 import { openDatabase } from "../src/platform/db.ts";
 import { migrate } from "../src/platform/migrate.ts";
+import { scratchPostgres } from "./_postgres.ts";
 
 process.env.NODE_ENV = "test";
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const ITEMS = Number(process.env.BENCH_ESCALATION_ITEMS ?? 5_000);
 const PER_CASE = 100;
 const HOUR = 3_600_000;
@@ -174,31 +171,7 @@ async function run(database: "postgres" | "pglite", databaseUrl: string | undefi
   }
 }
 
-async function postgresUrl(): Promise<{ url: string; drop(): Promise<void> } | undefined> {
-  const server =
-    process.env.BENCH_DATABASE_URL ??
-    process.env.TEST_DATABASE_URL ??
-    spawnSync(join(ROOT, "scripts/test-postgres.sh"), { encoding: "utf8" }).stdout.trim();
-  if (!server) return undefined;
-  const name = `vg_bench_escalation_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: server });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(server);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const c = new pg.Client({ connectionString: server });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    },
-  };
-}
-
-const pgdb = await postgresUrl().catch(() => undefined);
+const pgdb = await scratchPostgres("escalation").catch(() => undefined);
 if (pgdb) {
   try {
     await run("postgres", pgdb.url);

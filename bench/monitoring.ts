@@ -4,14 +4,13 @@
 // 250 ms between starts per host). Reports checks per second and what the site saw per host.
 // Runs on PostgreSQL (BENCH_DATABASE_URL, TEST_DATABASE_URL or scripts/test-postgres.sh) and on
 // PGlite. Target (issue 7): at least 200 re-checks per second on 2 cores.
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import pg from "pg";
 import pino from "pino";
 import * as audit from "../src/modules/audit/service.ts";
 import { createCaseInTx } from "../src/modules/cases/service.ts";
@@ -24,6 +23,7 @@ import { ManualClock } from "../src/platform/clock.ts";
 import { loadConfig } from "../src/platform/config.ts";
 import { openDatabase } from "../src/platform/db.ts";
 import { migrate } from "../src/platform/migrate.ts";
+import { scratchPostgres } from "./_postgres.ts";
 
 process.env.VANGRAIL_TEST_MODE = "1";
 process.env.NODE_ENV = "test";
@@ -164,23 +164,12 @@ async function run(database: "postgres" | "pglite", databaseUrl: string | undefi
   }
 }
 
-let pgUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
-if (!pgUrl) {
-  const r = spawnSync("bash", [join(ROOT, "scripts/test-postgres.sh")], { encoding: "utf8" });
-  pgUrl = r.status === 0 ? r.stdout.trim() : undefined;
-}
-if (pgUrl) {
-  const name = `vg_bench_monitoring_${Date.now().toString(36)}`;
-  const admin = new pg.Client({ connectionString: pgUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  const dbUrl = new URL(pgUrl);
-  dbUrl.pathname = `/${name}`;
+const scratch = await scratchPostgres("monitoring");
+if (scratch) {
   try {
-    await run("postgres", dbUrl.toString());
+    await run("postgres", scratch.url);
   } finally {
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.end();
+    await scratch.drop();
   }
 } else emit({ database: "postgres", skipped: "no PostgreSQL server (set BENCH_DATABASE_URL)" });
 

@@ -5,13 +5,10 @@
 // after the first lookups, as in steady operation. Runs on PostgreSQL (BENCH_DATABASE_URL,
 // TEST_DATABASE_URL or scripts/test-postgres.sh) and on PGlite.
 // Target (issue 6): 10,000 items attributed and noticed in under 5 minutes on 2 cores.
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { fileURLToPath } from "node:url";
-import pg from "pg";
 import pino from "pino";
 import { buildAttributionEnv, setAttributionEnv } from "../src/modules/attribution/env.ts";
 import { attributeItems } from "../src/modules/attribution/service.ts";
@@ -28,10 +25,10 @@ import { ManualClock } from "../src/platform/clock.ts";
 import { loadConfig } from "../src/platform/config.ts";
 import { openDatabase } from "../src/platform/db.ts";
 import { migrate } from "../src/platform/migrate.ts";
+import { scratchPostgres } from "./_postgres.ts";
 
 process.env.VANGRAIL_TEST_MODE = "1";
 process.env.NODE_ENV = "test";
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const ITEMS = Number(process.env.BENCH_NOTICE_ITEMS ?? 10_000);
 const PER_CASE = 100;
 const emit = (o: Record<string, unknown>) => console.log(JSON.stringify({ bench: "notices", ...o }));
@@ -147,23 +144,12 @@ async function run(database: "postgres" | "pglite", databaseUrl: string | undefi
   }
 }
 
-let pgUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
-if (!pgUrl) {
-  const r = spawnSync("bash", [join(ROOT, "scripts/test-postgres.sh")], { encoding: "utf8" });
-  pgUrl = r.status === 0 ? r.stdout.trim() : undefined;
-}
-if (pgUrl) {
-  const name = `vg_bench_notices_${Date.now().toString(36)}`;
-  const admin = new pg.Client({ connectionString: pgUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  const dbUrl = new URL(pgUrl);
-  dbUrl.pathname = `/${name}`;
+const scratch = await scratchPostgres("notices");
+if (scratch) {
   try {
-    await run("postgres", dbUrl.toString());
+    await run("postgres", scratch.url);
   } finally {
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.end();
+    await scratch.drop();
   }
 } else emit({ database: "postgres", skipped: "no PostgreSQL server (set BENCH_DATABASE_URL)" });
 

@@ -6,13 +6,11 @@
 // Target (issue 8): < 10 s for all figures and the yearly report on PostgreSQL.
 // PostgreSQL: BENCH_DATABASE_URL, or TEST_DATABASE_URL's server, or scripts/test-postgres.sh's.
 // BENCH_ITEMS changes the PostgreSQL size (items; every other table scales with it).
-import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "kysely";
-import pg from "pg";
 import pino from "pino";
 import type { Deps } from "../src/modules/deps.ts";
 import * as reporting from "../src/modules/reporting/service.ts";
@@ -21,7 +19,7 @@ import { ManualClock } from "../src/platform/clock.ts";
 import { loadConfig } from "../src/platform/config.ts";
 import { type DatabaseHandle, openDatabase } from "../src/platform/db.ts";
 import { migrate } from "../src/platform/migrate.ts";
-import { ROOT } from "../test/support/server.ts";
+import { scratchPostgres } from "./_postgres.ts";
 
 const emit = (o: Record<string, unknown>) => console.log(JSON.stringify({ bench: "reporting", ...o }));
 
@@ -193,28 +191,15 @@ async function run(backend: "postgres" | "pglite", handle: DatabaseHandle, items
   }
 }
 
-const serverUrl =
-  process.env.BENCH_DATABASE_URL ??
-  process.env.TEST_DATABASE_URL ??
-  spawnSync(join(ROOT, "scripts", "test-postgres.sh"), { encoding: "utf8" }).stdout.trim();
-
+const scratch = await scratchPostgres("reporting");
+if (!scratch) throw new Error("bench/reporting needs PostgreSQL (set BENCH_DATABASE_URL)");
 {
-  const name = `vg_bench_reporting_${randomBytes(4).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const handle = await openDatabase({ databaseUrl: url.toString(), poolMax: 4 });
+  const handle = await openDatabase({ databaseUrl: scratch.url, poolMax: 4 });
   try {
     await run("postgres", handle, Number(process.env.BENCH_ITEMS ?? 1_000_000));
   } finally {
     await handle.close();
-    const c = new pg.Client({ connectionString: serverUrl });
-    await c.connect();
-    await c.query(`drop database if exists ${name} with (force)`);
-    await c.end();
+    await scratch.drop();
   }
 }
 if (process.env.BENCH_SKIP_PGLITE !== "1") {

@@ -12,8 +12,7 @@ import { after, before, describe, it } from "node:test";
 import * as registry from "../src/modules/attribution/parties.ts";
 import * as enforcement from "../src/modules/escalation/enforcement.ts";
 import { escalationTick, pendingApprovals } from "../src/modules/escalation/ladder.ts";
-import type { Principal } from "../src/modules/identity/principal.ts";
-import { permissionsOf, type Role } from "../src/modules/identity/roles.ts";
+import { type Principal, userPrincipal } from "../src/modules/identity/principal.ts";
 import { currentConsent } from "../src/modules/intake/consent.ts";
 import { submitPublicReport } from "../src/modules/intake/service.ts";
 import { buildMonitoringEnv, setMonitoringEnv } from "../src/modules/monitoring/env.ts";
@@ -50,20 +49,6 @@ for (const backend of backends) {
     let acmId = "";
     let seq = 0;
 
-    const principal = (
-      u: { id: string; organisationId: string; role: Role },
-      kind: Principal["organisationKind"],
-    ) =>
-      ({
-        kind: "user",
-        userId: u.id,
-        organisationId: u.organisationId,
-        organisationKind: kind,
-        role: u.role,
-        permissions: new Set(permissionsOf(u.role)),
-        sessionId: "test",
-      }) satisfies Principal;
-
     before(async () => {
       t = await startApp(backend, { MAIL_TRANSPORT: "smtp", SMTP_URL: sink.url });
       notices.setNoticeEnv(t.deps, {
@@ -82,10 +67,10 @@ for (const backend of backends) {
       const hotline = await makeOrganisation(t.deps, "hotline");
       hotlineId = hotline.id;
       // Public reports land with the first hotline; this test's is the only one in its database.
-      supervisor = principal(await makeUser(t.deps, hotlineId, "supervisor"), "hotline");
+      supervisor = userPrincipal(await makeUser(t.deps, hotlineId, "supervisor"), "hotline", "test");
       const acm = await makeOrganisation(t.deps, "regulator", "Autoriteit Consument & Markt (test)");
       acmId = acm.id;
-      officer = principal(await makeUser(t.deps, acmId, "regulator_officer"), "regulator");
+      officer = userPrincipal(await makeUser(t.deps, acmId, "regulator_officer"), "regulator", "test");
       await enforcement.saveSettings(t.deps, supervisor, {
         applicantName: "Stichting Meldpunt Testland",
         postalAddress: "Postbus 1234\n1000 AB Amsterdam",

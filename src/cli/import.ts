@@ -2,8 +2,7 @@
 // bar on the terminal and a per-row result report.
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import * as cases from "../modules/cases/service.ts";
-import type { Principal } from "../modules/identity/principal.ts";
-import { permissionsOf } from "../modules/identity/roles.ts";
+import { type Principal, userPrincipal } from "../modules/identity/principal.ts";
 import * as identity from "../modules/identity/service.ts";
 import { importCsv } from "../modules/intake/import.ts";
 import { limits } from "../platform/limits.ts";
@@ -46,15 +45,7 @@ export async function run(argv: string[]): Promise<number> {
     const user = await identity.findUserByEmail(rt.deps, a.values.as);
     if (!user) throw new UsageError(`no user with e-mail ${a.values.as}`);
     const org = await identity.findOrganisationById(rt.deps, user.organisationId);
-    const by: Principal = {
-      kind: "user",
-      userId: user.id,
-      organisationId: user.organisationId,
-      organisationKind: org.kind,
-      role: user.role,
-      permissions: new Set(permissionsOf(user.role)),
-      sessionId: "cli",
-    };
+    const by: Principal = userPrincipal(user, org.kind, "cli");
     let caseId: string | undefined;
     if (a.values.case) {
       const number = cases.parseReference(a.values.case);

@@ -5,8 +5,7 @@ import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { operatorFor } from "../modules/attribution/parties.ts";
 import { decodeCsv, exportPartiesCsv, importPartiesCsv } from "../modules/attribution/parties-csv.ts";
 import type { Deps } from "../modules/deps.ts";
-import type { Principal } from "../modules/identity/principal.ts";
-import { permissionsOf } from "../modules/identity/roles.ts";
+import { type Principal, userPrincipal } from "../modules/identity/principal.ts";
 import * as identity from "../modules/identity/service.ts";
 import { limits } from "../platform/limits.ts";
 import { parse, UsageError } from "./args.ts";
@@ -34,15 +33,7 @@ async function principalFor(deps: Deps, org: string | undefined, as: string | un
   const user = await identity.findUserByEmail(deps, as as string);
   if (!user) throw new UsageError(`no user with e-mail ${as}`);
   const o = await identity.findOrganisationById(deps, user.organisationId);
-  return {
-    kind: "user",
-    userId: user.id,
-    organisationId: user.organisationId,
-    organisationKind: o.kind,
-    role: user.role,
-    permissions: new Set(permissionsOf(user.role)),
-    sessionId: "cli",
-  };
+  return userPrincipal(user, o.kind, "cli");
 }
 
 export async function run(argv: string[]): Promise<number> {

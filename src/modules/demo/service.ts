@@ -6,8 +6,8 @@ import { AppError } from "../../platform/errors.ts";
 import { seedDemoParties } from "../attribution/parties-demo.ts";
 import type { Deps } from "../deps.ts";
 import * as enforcement from "../escalation/enforcement.ts";
-import type { Principal } from "../identity/principal.ts";
-import { type OrganisationKind, permissionsOf, type Role } from "../identity/roles.ts";
+import { userPrincipal } from "../identity/principal.ts";
+import type { OrganisationKind, Role } from "../identity/roles.ts";
 import * as identity from "../identity/service.ts";
 
 interface DemoOrg {
@@ -119,15 +119,7 @@ async function seedDemoEnforcement(deps: Deps, orgIds: Map<string, string>): Pro
   const admin = await identity.findUserByEmail(deps, "admin@meldpunt.demo.example");
   if (!hotlineId || !admin) return;
   // Recorded (and audited) as the demo hotline's admin, who would do this in the workbench.
-  const by: Principal = {
-    kind: "user",
-    userId: admin.id,
-    organisationId: hotlineId,
-    organisationKind: "hotline",
-    role: admin.role,
-    permissions: new Set(permissionsOf(admin.role)),
-    sessionId: "demo-seed",
-  };
+  const by = userPrincipal({ ...admin, organisationId: hotlineId }, "hotline", "demo-seed");
   const settings = await enforcement.getSettings(deps, by);
   if (!settings.postalAddress)
     await enforcement.saveSettings(deps, by, {

@@ -4,7 +4,7 @@
 
 import { AppError } from "../../platform/errors.ts";
 import type { Actor } from "../audit/service.ts";
-import type { OrganisationKind, Permission, Role } from "./roles.ts";
+import { type OrganisationKind, type Permission, permissionsOf, type Role } from "./roles.ts";
 
 export type Principal =
   | {
@@ -23,6 +23,26 @@ export type Principal =
       organisationKind: OrganisationKind;
       permissions: ReadonlySet<Permission>;
     };
+
+/**
+ * A user acting outside a web session (the CLI, the demo seed, the simulation): the user's role
+ * decides the permissions, as at login. `sessionId` names where the action came from.
+ */
+export function userPrincipal(
+  user: { id: string; organisationId: string; role: Role },
+  organisationKind: OrganisationKind,
+  sessionId: string,
+): Principal {
+  return {
+    kind: "user",
+    userId: user.id,
+    organisationId: user.organisationId,
+    organisationKind,
+    role: user.role,
+    permissions: new Set(permissionsOf(user.role)),
+    sessionId,
+  };
+}
 
 export const actorOf = (p: Principal): Actor =>
   p.kind === "user"

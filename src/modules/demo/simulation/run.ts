@@ -15,8 +15,7 @@ import type { Deps } from "../../deps.ts";
 import { renderPendingDossiers } from "../../escalation/dossier.ts";
 import * as enforcement from "../../escalation/enforcement.ts";
 import * as ladder from "../../escalation/ladder.ts";
-import type { Principal } from "../../identity/principal.ts";
-import { permissionsOf } from "../../identity/roles.ts";
+import { type Principal, userPrincipal } from "../../identity/principal.ts";
 import * as identity from "../../identity/service.ts";
 import { currentConsent } from "../../intake/consent.ts";
 import { submitPublicReport } from "../../intake/service.ts";
@@ -351,15 +350,7 @@ async function staffPrincipal(deps: Deps, email: string): Promise<Principal> {
     .select("kind")
     .where("id", "=", u.organisationId)
     .executeTakeFirstOrThrow();
-  return {
-    kind: "user",
-    userId: u.id,
-    organisationId: u.organisationId,
-    organisationKind: org.kind,
-    role: u.role,
-    permissions: new Set(permissionsOf(u.role)),
-    sessionId: "simulation",
-  };
+  return userPrincipal(u, org.kind, "simulation");
 }
 
 const DAY_MS = 86_400_000;
